@@ -1,0 +1,127 @@
+"""The `privlint` command line (SPEC §4). Exit codes: 0 clean, 1 findings at or above
+--fail-on, 2 usage/configuration error or internal error — never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+
+import click
+
+from privlint import __version__
+
+FAIL_ON = ("error", "warning", "info", "never")
+_RANK = {"error": 3, "warning": 2, "info": 1}
+
+
+class _Usage(click.ClickException):
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"privlint: error: {self.format_message()}", err=True)
+
+
+def _parse_date(_ctx, _param, value):
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _rule_list(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _resolve_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
+    from .registry import all_rules, lookup
+
+    def matching(reference: str):
+        rule = lookup(reference)
+        if rule:
+            return [rule]
+        prefix = [rule for rule in all_rules() if rule.id.lower().startswith(reference.lower())]
+        if not prefix:
+            raise _Usage(f"unknown rule '{reference}' (see `privlint rules`)")
+        return prefix
+
+    selected = [rule for reference in _rule_list(select) for rule in matching(reference)] or list(all_rules())
+    ignored = {rule.id for reference in _rule_list(ignore) for rule in matching(reference)}
+    chosen = {rule.id: rule for rule in selected if rule.id not in ignored}
+    return tuple(sorted(chosen.values(), key=lambda rule: rule.id))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="privlint", message="%(prog)s %(version)s")
+def cli():
+    """privlint: check a data inventory against the claims of its privacy policy."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Only these rules (IDs, names or ID prefixes; comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rules (IDs, names or ID prefixes; comma-separated).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
+@click.option("--recursive", is_flag=True, help="Lint every inventory directory below each PATH.")
+@click.option("--no-color", is_flag=True, help="No ANSI colours (also: NO_COLOR).")
+def check(paths, output_format, output, select, ignore, fail_on, as_of, recursive, no_color):
+    """Lint inventories (files, or directories of YAML files). Default: ./inventory.yaml."""
+    from . import discover, engine, report
+
+    rules = _resolve_rules(select, ignore)
+    try:
+        targets = discover.targets(list(paths) or ["inventory.yaml"], recursive=recursive)
+        findings = []
+        for target in targets:
+            context = engine.load_context(target.name, list(target.files), as_of)
+            findings.extend(engine.run(context, rules))
+    except engine.UsageError as exc:
+        raise _Usage(str(exc)) from None
+    findings.sort(key=lambda finding: finding.sort_key)
+    if output_format == "json":
+        rendered = report.json_report(findings)
+    else:
+        color = not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
+        rendered = report.text(findings, len(targets), color=color)
+    _emit(rendered, output)
+    threshold = _RANK.get(fail_on)
+    failed = threshold is not None and any(_RANK[finding.severity] >= threshold for finding in findings)
+    sys.exit(1 if failed else 0)
+
+
+def _emit(rendered: str, output: str | None) -> None:
+    if output is None:
+        click.echo(rendered, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(rendered)
+    except OSError as exc:
+        raise _Usage(f"{output}: cannot write the report ({exc.strerror or exc})") from None
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="privlint", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("privlint: aborted", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the contract is one line, never a traceback
+        if isinstance(exc, KeyboardInterrupt):
+            click.echo("privlint: interrupted", err=True)
+        else:
+            click.echo(f"privlint: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)

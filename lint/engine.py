@@ -1,0 +1,150 @@
+"""The pipeline: load -> validate -> build the model and data map -> run rules -> findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path as FilePath
+
+from . import loader, model, schema
+from .graph import DataMap
+from .loader import Document, YamlError
+from .model import Inventory, Location
+from .registry import Rule, all_rules
+
+
+class UsageError(Exception):
+    """A problem with how privlint was called (exit 2), not with an inventory."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule reports: the entity, why, and where."""
+
+    entity: str
+    message: str
+    file: str
+    line: int
+    column: int
+
+    @classmethod
+    def at(cls, location: Location, entity: str, message: str, *member: str | int) -> "Violation":
+        line, column = location.position(*member)
+        return cls(entity, message, location.file, line, column)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    message: str
+    path: str
+    line: int
+    column: int
+    entity: str
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable when lines move: rule + entity + path."""
+        return hashlib.sha256(f"{self.rule}|{self.entity}|{self.path}".encode()).hexdigest()[:16]
+
+    @property
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.rule, self.entity, self.message)
+
+
+@dataclass
+class Context:
+    """What rules see: the inventory's documents, load problems, model and data map."""
+
+    name: str
+    files: list[str]
+    as_of: dt.date
+    documents: list[Document] = field(default_factory=list)
+    yaml_errors: list[tuple[str, YamlError]] = field(default_factory=list)
+    schema_problems: list[tuple[Document, schema.Problem]] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.yaml_errors and not self.schema_problems
+
+    @cached_property
+    def inventory(self) -> Inventory:
+        return model.build(self.name, self.documents)
+
+    @cached_property
+    def data_map(self) -> DataMap:
+        return DataMap(self.inventory)
+
+
+def display_path(path: FilePath) -> str:
+    """Paths relative to the working directory when below it, always with '/'."""
+    try:
+        return path.resolve().relative_to(FilePath.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read(path: FilePath) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{display_path(path)}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def load_context(name: str, files: list[FilePath], as_of: dt.date) -> Context:
+    context = Context(name, [display_path(file) for file in files], as_of)
+    for file, shown in zip(files, context.files):
+        try:
+            context.documents.append(loader.load(shown, loader.decode(read(file))))
+        except YamlError as error:
+            context.yaml_errors.append((shown, error))
+    if context.yaml_errors:
+        return context
+    fragment = len(files) > 1
+    for document in context.documents:
+        for problem in schema.validate(document, fragment=fragment):
+            context.schema_problems.append((document, problem))
+    if fragment and not context.schema_problems:
+        _check_merged(context)
+    return context
+
+
+def _check_merged(context: Context) -> None:
+    """A directory inventory needs `privlint` and `organization` once, in one of its files."""
+    first = context.documents[0]
+    for key in ("privlint", "organization"):
+        holders = [document for document in context.documents if key in document.data]
+        if not holders:
+            message = f"no file of this inventory declares '{key}'; add it to one of them"
+            context.schema_problems.append((first, schema.Problem((), 1, 1, message)))
+    for key in ("organization", "policy"):
+        holders = [document for document in context.documents if key in document.data]
+        for extra in holders[1:]:
+            line, column = extra.key_position((key,))
+            message = f"'{key}' is already declared in {holders[0].path}; declare it in one file only"
+            context.schema_problems.append((extra, schema.Problem((key,), line, column, message)))
+
+
+def run(context: Context, rules: tuple[Rule, ...] | None = None) -> list[Finding]:
+    findings = []
+    for rule in rules if rules is not None else all_rules():
+        if rule.stage != "document" and not context.valid:
+            continue
+        for violation in rule.check(context):
+            findings.append(
+                Finding(
+                    rule.id,
+                    rule.name,
+                    rule.severity,
+                    violation.message,
+                    violation.file,
+                    violation.line,
+                    violation.column,
+                    violation.entity,
+                )
+            )
+    return sorted(findings, key=lambda finding: finding.sort_key)

@@ -1,0 +1,318 @@
+"""The inventory as objects: organization, policy, systems, recipients and flows.
+
+Built from schema-valid documents. Every entity remembers the document and JSON path it came
+from, so any rule can position a finding at the entity, or at one of its values.
+Recipients are resolved against the vendor catalog here, once: inline fields override the
+catalog entry, and unknown facts stay None.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import reference, taxonomy
+from .loader import Document, Path
+from .names import normalize
+
+
+@dataclass(frozen=True)
+class Location:
+    document: Document
+    path: Path
+
+    @property
+    def file(self) -> str:
+        return self.document.path
+
+    def position(self, *member: str | int) -> tuple[int, int]:
+        """Position of the entity, or of one of its members (the key for a mapping member)."""
+        if member:
+            path = self.path + member
+            if isinstance(member[-1], str):
+                return self.document.key_position(path)
+            return self.document.position(path)
+        return self.document.position(self.path)
+
+    def at(self, *member: str | int) -> "Location":
+        return Location(self.document, self.path + member)
+
+
+@dataclass
+class Collection:
+    subjects: tuple[str, ...]
+    data_categories: tuple[str, ...]
+    origins: tuple[str, ...]
+    location: Location
+
+
+@dataclass
+class Node:
+    """A system the organization runs, or an outside recipient."""
+
+    id: str
+    kind: str  # "system" | "recipient"
+    location: Location
+    raw: dict[str, Any]
+    name: str
+    country: str | None = None
+    retention: str | None = None
+    collects: list[Collection] = field(default_factory=list)
+    # recipients only
+    vendor: reference.Vendor | None = None
+    role: str | None = None
+    category: str | None = None
+    dpf: dict[str, bool | None] = field(default_factory=dict)
+    identities: frozenset[str] = frozenset()
+
+    @property
+    def entity(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def is_recipient(self) -> bool:
+        return self.kind == "recipient"
+
+
+@dataclass
+class Flow:
+    source: str
+    target: str
+    entity: str
+    location: Location
+    raw: dict[str, Any]
+    data_categories: tuple[str, ...]
+    purposes: tuple[str, ...]
+    transfer_basis: str | dict[str, str] | None
+    consideration: bool
+    origins: tuple[str, ...] | None
+
+    def basis_for(self, area: str) -> str | None:
+        """The declared basis for data of legal area `area`."""
+        if isinstance(self.transfer_basis, dict):
+            return self.transfer_basis.get(area)
+        return self.transfer_basis
+
+
+@dataclass
+class Policy:
+    raw: dict[str, Any]
+    location: Location | None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.raw.get(name, default)
+
+    @property
+    def declared(self) -> bool:
+        """Whether the inventory states the policy's claims at all (a `policy:` block)."""
+        return self.location is not None
+
+    def names(self, recipient: "Node") -> bool:
+        """The policy names the recipient (SPEC §1 recipient identity)."""
+        return any(normalize(name) in recipient.identities for name in self.raw.get("recipients") or ())
+
+    def discloses(self, recipient: "Node") -> bool:
+        """The policy names the recipient or discloses its category of recipients."""
+        categories = self.raw.get("recipient_categories") or ()
+        return self.names(recipient) or (recipient.category is not None and recipient.category in categories)
+
+    def claims_not(self, claim: str) -> bool:
+        """True when the policy explicitly denies `claim` (e.g. sells_personal_data: false)."""
+        return self.raw.get(claim) is False
+
+
+@dataclass
+class Inventory:
+    """One inventory: a file, or every YAML file directly in a directory."""
+
+    name: str
+    documents: list[Document]
+    organization: dict[str, Any] = field(default_factory=dict)
+    policy: Policy = field(default_factory=lambda: Policy({}, None))
+    systems: list[Node] = field(default_factory=list)
+    recipients: list[Node] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+    vendors: dict[str, reference.Vendor] = field(default_factory=dict)
+
+    @property
+    def nodes(self) -> list[Node]:
+        return self.systems + self.recipients
+
+    def nodes_in_file_order(self) -> list[Node]:
+        order = {id(document): index for index, document in enumerate(self.documents)}
+        return sorted(
+            self.nodes, key=lambda node: (order[id(node.location.document)], node.location.position())
+        )
+
+    def node(self, node_id: str) -> Node | None:
+        return self._index().get(node_id)
+
+    def _index(self) -> dict[str, Node]:
+        index: dict[str, Node] = {}
+        for node in self.nodes:
+            index.setdefault(node.id, node)  # the first declaration wins; PL003 reports the rest
+        return index
+
+
+def build(name: str, documents: list[Document]) -> Inventory:
+    inventory = Inventory(name, documents)
+    inventory.vendors = dict(reference.catalog())
+    for document in documents:
+        data = document.data or {}
+        for key, entry in (data.get("vendors") or {}).items():
+            base = inventory.vendors.get(key)
+            merged = {**(_vendor_fields(base) if base else {}), **entry}
+            inventory.vendors[key] = reference.vendor_from(key, merged)
+    for document in documents:
+        data = document.data or {}
+        if "organization" in data:
+            inventory.organization = data["organization"]
+        if "policy" in data:
+            inventory.policy = Policy(data["policy"], Location(document, ("policy",)))
+    flow_pairs = Counter(
+        (flow["from"], flow["to"]) for document in documents for flow in (document.data or {}).get("flows") or ()
+    )
+    seen_pairs: Counter = Counter()
+    for document in documents:
+        data = document.data or {}
+        for index, raw in enumerate(data.get("systems") or ()):
+            inventory.systems.append(_system(raw, Location(document, ("systems", index)), inventory))
+        for index, raw in enumerate(data.get("recipients") or ()):
+            inventory.recipients.append(_recipient(raw, Location(document, ("recipients", index)), inventory))
+        for index, raw in enumerate(data.get("flows") or ()):
+            pair = (raw["from"], raw["to"])
+            seen_pairs[pair] += 1
+            entity = flow_entity(*pair, seen_pairs[pair] if flow_pairs[pair] > 1 else None)
+            inventory.flows.append(_flow(raw, entity, Location(document, ("flows", index))))
+    return inventory
+
+
+def flow_entity(source: str, target: str, ordinal: int | None) -> str:
+    suffix = f"#{ordinal}" if ordinal else ""
+    return f"flow:{source}->{target}{suffix}"
+
+
+def _vendor_fields(vendor: reference.Vendor) -> dict[str, Any]:
+    return {
+        "name": vendor.name,
+        "aliases": list(vendor.aliases),
+        "legal_entity": vendor.legal_entity,
+        "country": vendor.country,
+        "category": vendor.category,
+        "role": vendor.role,
+        "dpf": dict(vendor.dpf),
+    }
+
+
+def _known(kind: str, keys) -> tuple[str, ...]:
+    """Known taxonomy keys only: unknown ones are reported by PL004 and judged by no other rule."""
+    return tuple(key for key in keys or () if taxonomy.is_known(kind, key))
+
+
+def _collections(raw: dict, location: Location, default_origin: str | None) -> list[Collection]:
+    return [
+        Collection(
+            subjects=_known("data_subjects", item.get("subjects")),
+            data_categories=_known("data_categories", item["data_categories"]),
+            origins=tuple(item.get("origins") or ((default_origin,) if default_origin else ())),
+            location=location.at("collects", index),
+        )
+        for index, item in enumerate(raw.get("collects") or ())
+    ]
+
+
+def _system(raw: dict, location: Location, inventory: Inventory) -> Node:
+    return Node(
+        id=raw["id"],
+        kind="system",
+        location=location,
+        raw=raw,
+        name=raw.get("name") or raw["id"],
+        country=raw.get("country"),
+        retention=raw.get("retention"),
+        collects=_collections(raw, location, inventory.organization.get("country")),
+    )
+
+
+def _recipient(raw: dict, location: Location, inventory: Inventory) -> Node:
+    vendor = inventory.vendors.get(raw.get("vendor", ""))  # unknown keys are PL002's business
+    dpf = dict(vendor.dpf) if vendor else {}
+    dpf.update(raw.get("dpf") or {})
+    name = raw.get("name") or (vendor.name if vendor else raw["id"])
+    identities = {name, *raw.get("aliases", ())}
+    if raw.get("legal_entity"):
+        identities.add(raw["legal_entity"])
+    if vendor:
+        identities.update((vendor.name, *vendor.aliases))
+        if vendor.legal_entity:
+            identities.add(vendor.legal_entity)
+    return Node(
+        id=raw["id"],
+        kind="recipient",
+        location=location,
+        raw=raw,
+        name=name,
+        country=raw.get("country") or (vendor.country if vendor else None),
+        retention=raw.get("retention"),
+        vendor=vendor,
+        role=raw.get("role") or (vendor.role if vendor else None),
+        category=raw.get("category") or (vendor.category if vendor else None),
+        dpf={programme: dpf.get(programme) for programme in ("eu", "uk", "ch", "hr")},
+        identities=frozenset(filter(None, (normalize(identity) for identity in identities))),
+    )
+
+
+def _flow(raw: dict, entity: str, location: Location) -> Flow:
+    return Flow(
+        source=raw["from"],
+        target=raw["to"],
+        entity=entity,
+        location=location,
+        raw=raw,
+        data_categories=_known("data_categories", raw["data_categories"]),
+        purposes=_known("data_uses", raw.get("purposes")),
+        transfer_basis=raw.get("transfer_basis"),
+        consideration=raw.get("consideration") is True,
+        origins=tuple(raw["origins"]) if "origins" in raw else None,
+    )
+
+
+def entity_of(documents: list[Document], document: Document, path: Path) -> str:
+    """The entity a value of a (possibly schema-invalid) document belongs to, for reporting."""
+    if len(path) >= 2 and path[0] in ("systems", "recipients", "flows") and isinstance(path[1], int):
+        item = _item(document, path[0], path[1])
+        if path[0] == "flows":
+            return _raw_flow_entity(documents, document, path[1]) or "file"
+        node_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(node_id, str) and node_id:
+            return f"{path[0][:-1]}:{node_id}"
+        return "file"
+    if len(path) >= 2 and path[0] == "policy" and isinstance(path[1], str):
+        return f"policy.{path[1]}"
+    return "file"
+
+
+def _item(document: Document, section: str, index: int) -> Any:
+    items = document.data.get(section) if isinstance(document.data, dict) else None
+    return items[index] if isinstance(items, list) and index < len(items) else None
+
+
+def _raw_flow_entity(documents: list[Document], document: Document, index: int) -> str | None:
+    def pair(item: Any):
+        if isinstance(item, dict) and isinstance(item.get("from"), str) and isinstance(item.get("to"), str):
+            return item["from"], item["to"]
+        return None
+
+    wanted = pair(_item(document, "flows", index))
+    if wanted is None:
+        return None
+    ordinal = total = 0
+    for other in documents:
+        flows = other.data.get("flows") if isinstance(other.data, dict) else None
+        for position, item in enumerate(flows if isinstance(flows, list) else ()):
+            if pair(item) == wanted:
+                total += 1
+                if other is document and position == index:
+                    ordinal = total
+    return flow_entity(*wanted, ordinal if total > 1 else None)

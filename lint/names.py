@@ -1,0 +1,32 @@
+"""Recipient identity: does a name written in a privacy policy denote a declared recipient?
+
+SPEC §1: after case-folding and removing punctuation and corporate suffixes, a policy name
+matches a recipient's name, an alias, or its catalog entry's name, aliases or legal entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CORPORATE_SUFFIXES = frozenset(
+    "inc incorporated llc ltd limited corp corporation co company plc gmbh ag sa sas sarl "
+    "srl spa bv nv ab as asa oy oyj kk pty pte lp llp se sl sro kft".split()
+)
+_JOINING = re.compile(r"[.'’]")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+def normalize(name: str) -> str:
+    """'HubSpot, Inc.' -> 'hubspot'; 'Paypal' and 'PayPal' -> 'paypal'."""
+    folded = unicodedata.normalize("NFKD", name).casefold()
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    words = _PUNCTUATION.sub(" ", _JOINING.sub("", folded)).split()
+    while len(words) > 1 and words[-1] in CORPORATE_SUFFIXES:
+        words.pop()
+    return "".join(words)
+
+
+def matches(policy_name: str, identities) -> bool:
+    """True when `policy_name` names one of `identities` (already normalized)."""
+    return normalize(policy_name) in identities

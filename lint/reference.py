@@ -1,0 +1,126 @@
+"""The reference data privlint ships: vendor catalog, adequacy table, sensitive-data map.
+
+Each dated fact in the data files is `{value, source, verified_on}`. A fact without a
+`verified_on` date, or with a null value, is unknown (None here) and never assumed true.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from . import loader
+
+LEGAL_AREAS = ("EEA", "UK", "CH")
+DPF_PROGRAMMES = {"EEA": "eu", "UK": "uk", "CH": "ch"}
+
+
+@cache
+def _data(name: str) -> Any:
+    text = resources.files("privlint.data").joinpath(name).read_text("utf-8")
+    return loader.load(name, text).data
+
+
+def fact(entry: Any) -> Any:
+    """The value of a sourced fact, or None when it is unknown or unverified."""
+    if isinstance(entry, dict) and "value" in entry:
+        return entry["value"] if entry.get("verified_on") else None
+    return entry
+
+
+@dataclass(frozen=True)
+class Vendor:
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    legal_entity: str | None
+    country: str | None
+    category: str | None
+    role: str | None
+    dpf: dict[str, bool | None]
+
+
+def vendor_from(key: str, entry: dict) -> Vendor:
+    dpf = entry.get("dpf") or {}
+    return Vendor(
+        key=key,
+        name=fact(entry.get("name")) or key,
+        aliases=tuple(fact(entry.get("aliases")) or ()),
+        legal_entity=fact(entry.get("legal_entity")),
+        country=fact(entry.get("country")),
+        category=fact(entry.get("category")),
+        role=fact(entry.get("role")),
+        dpf={programme: fact(dpf.get(programme)) for programme in ("eu", "uk", "ch", "hr")},
+    )
+
+
+@cache
+def catalog() -> dict[str, Vendor]:
+    return {key: vendor_from(key, entry) for key, entry in _data("vendors.yaml").items()}
+
+
+@cache
+def eea_members() -> frozenset[str]:
+    return frozenset(_data("adequacy.yaml")["EEA"]["members"])
+
+
+def legal_area(origin: str | None) -> str | None:
+    """EEA, UK or CH for data protected by those regimes; otherwise the code as given."""
+    if origin in LEGAL_AREAS or origin is None:
+        return origin
+    if origin == "GB":
+        return "UK"
+    if origin in eea_members():
+        return "EEA"
+    return origin
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Adequacy:
+    country: str
+    in_force: dt.date | None
+    requires_dpf: str | None
+
+
+@cache
+def adequacy(area: str) -> tuple[Adequacy, ...]:
+    """Countries adequate for data from `area`, with the date each decision took effect."""
+    table = _data("adequacy.yaml")[area]
+    entries = []
+    for item in table.get("adequate", []):
+        if not item.get("verified_on"):
+            continue  # unverified: not adequate
+        entries.append(
+            Adequacy(item["country"], _date(item.get("in_force")), item.get("requires_dpf"))
+        )
+    if table.get("includes") == "EEA" or "EEA" in (table.get("includes") or []):
+        entries.extend(Adequacy(member, None, None) for member in eea_members())
+    return tuple(entries)
+
+
+@cache
+def programme_start(programme: str) -> dt.date | None:
+    entry = _data("adequacy.yaml")["programmes"][programme]
+    return _date(entry["in_force"]) if entry.get("verified_on") else None
+
+
+@cache
+def sensitive_keys() -> tuple[tuple[str, str], ...]:
+    """(taxonomy key, concept) pairs for sensitive personal information."""
+    pairs = []
+    for entry in _data("sensitive.yaml"):
+        for key in entry.get("taxonomy_keys") or ():
+            pairs.append((key, entry["concept"]))
+    return tuple(pairs)

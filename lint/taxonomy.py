@@ -1,0 +1,60 @@
+"""The fideslang taxonomy of data categories, data uses (purposes) and data subjects.
+
+Keys are dotted paths; a key covers itself and all its descendants (`user.contact` covers
+`user.contact.email`). Every rule asks coverage questions through this module.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib import resources
+
+KINDS = ("data_categories", "data_uses", "data_subjects")
+PERSONAL_ROOT = "user"
+
+
+def covers(general: str, specific: str) -> bool:
+    """True when `general` is `specific` or one of its ancestors."""
+    return specific == general or specific.startswith(general + ".")
+
+
+def covered_by_any(key: str, general_keys) -> bool:
+    return any(covers(general, key) for general in general_keys)
+
+
+def is_personal(category: str) -> bool:
+    """Categories under `user` are personal data (SPEC §1)."""
+    return covers(PERSONAL_ROOT, category)
+
+
+@cache
+def _load() -> dict:
+    return json.loads(resources.files("privlint.data").joinpath("taxonomy.json").read_text("utf-8"))
+
+
+@cache
+def keys(kind: str) -> frozenset[str]:
+    return frozenset(entry["key"] for entry in _load()[kind])
+
+
+def is_known(kind: str, key: str) -> bool:
+    return key in keys(kind)
+
+
+def suggest(kind: str, key: str) -> str | None:
+    """The closest known key, for 'did you mean' messages."""
+    close = difflib.get_close_matches(key, sorted(keys(kind)), n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    # A misspelt leaf under a known parent: suggest the deepest known ancestor.
+    parts = key.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        if ".".join(parts[:end]) in keys(kind):
+            return ".".join(parts[:end])
+    return None
+
+
+def attribution() -> str:
+    return _load()["attribution"]

@@ -1,0 +1,108 @@
+"""Restricted transfers and their bases (SPEC §2; EDPB Guidelines 05/2021, GDPR Ch. V,
+UK GDPR Ch. V, Swiss FADP Art. 16-17), judged as of an evaluation date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import reference
+from .graph import DataMap
+from .model import Flow, Node
+
+EMPLOYEE_SUBJECTS = frozenset({"employee", "job_applicant"})
+
+# Which declared bases are transfer tools for data of each legal area. `dpf` and `adequacy`
+# depend on facts and are judged separately (PL202, PL205).
+VALID_TOOLS = {
+    "EEA": frozenset({"scc", "bcr", "derogation"}),
+    # EU SCCs alone do not cover UK data: the UK Addendum or the IDTA is needed.
+    "UK": frozenset({"idta", "uk_addendum", "bcr", "derogation"}),
+    # The FDPIC recognises the EU SCCs (with Swiss adaptations) for Swiss data.
+    "CH": frozenset({"scc", "bcr", "derogation"}),
+}
+
+
+def within_area(area: str, country: str) -> bool:
+    if area == "EEA":
+        return country in reference.eea_members()
+    return country == {"UK": "GB", "CH": "CH"}[area]
+
+
+def dpf_certified(recipient: Node, area: str, as_of: dt.date) -> bool:
+    """Certified under the area's DPF programme, in force on `as_of` (unknown is not certified)."""
+    programme = reference.DPF_PROGRAMMES[area]
+    start = reference.programme_start(programme)
+    return (
+        recipient.country == "US"
+        and recipient.dpf.get(programme) is True
+        and start is not None
+        and as_of >= start
+    )
+
+
+def adequate(area: str, recipient: Node, as_of: dt.date) -> bool:
+    """The destination country is adequate for data of `area` on `as_of`."""
+    country = recipient.country
+    if country is None:
+        return False
+    if within_area(area, country):
+        return True
+    for entry in reference.adequacy(area):
+        if entry.country != country or (entry.in_force and as_of < entry.in_force):
+            continue
+        if entry.requires_dpf:
+            return dpf_certified(recipient, area, as_of)
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Data of one legal area disclosed over one flow to a recipient."""
+
+    flow: Flow
+    area: str
+    recipient: Node
+    restricted: bool  # the destination is neither inside the area nor adequate for it
+    basis: str | None
+
+
+def transfers(data_map: DataMap, as_of: dt.date) -> list[Transfer]:
+    """Every (flow, legal area) where EEA, UK or Swiss data is disclosed to a recipient.
+
+    A recipient whose country is unknown cannot be judged and is skipped.
+    """
+    found = []
+    for flow in data_map.disclosures():
+        recipient = data_map.node(flow.target)
+        if recipient.country is None:
+            continue
+        for area in sorted(data_map.origins(flow) & set(reference.LEGAL_AREAS)):
+            found.append(
+                Transfer(flow, area, recipient, not adequate(area, recipient, as_of), flow.basis_for(area))
+            )
+    return found
+
+
+def dpf_failures(transfer: Transfer, data_map: DataMap, as_of: dt.date) -> list[str]:
+    """Why a `dpf` basis is not valid for this transfer (empty when it is)."""
+    area = transfer.area
+    recipient = transfer.recipient
+    programme = reference.DPF_PROGRAMMES[area]
+    label = {"eu": "EU-US DPF", "uk": "UK Extension to the DPF", "ch": "Swiss-US DPF"}[programme]
+    reasons = []
+    if recipient.country != "US":
+        reasons.append(f"{recipient.name} is in {recipient.country}, and the DPF covers only US organisations")
+    certified = recipient.dpf.get(programme)
+    if certified is None:
+        reasons.append(f"{recipient.name}'s {label} certification is unknown (not verified)")
+    elif certified is False:
+        reasons.append(f"{recipient.name} is not certified under the {label}")
+    start = reference.programme_start(programme)
+    if start is not None and as_of < start:
+        reasons.append(f"the {label} applies only from {start.isoformat()} (evaluated as of {as_of.isoformat()})")
+    if data_map.subjects(transfer.flow) & EMPLOYEE_SUBJECTS and recipient.dpf.get("hr") is not True:
+        reasons.append(f"the flow carries HR data and {recipient.name}'s certification does not cover HR data")
+    return reasons

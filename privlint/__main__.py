@@ -1,0 +1,3 @@
+from privlint.lint.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""## PL004 unknown-taxonomy-key
+
+**What it does.** Checks every data category, purpose (data use) and data subject against the
+fideslang taxonomy shipped with privlint, in collections, flows and the policy block, and
+suggests the closest known key. Keys are hierarchical: `user.contact` is a valid key that
+covers `user.contact.email`.
+
+**Why is this bad?** Every disclosure, sale and sensitive-data rule reasons over taxonomy keys.
+An unknown key (`user.contact.emial`) is not covered by the policy, is not recognised as
+sensitive, and is not recognised as personal data: the rules cannot judge it, so it is
+excluded from them until fixed.
+
+**Example**
+```yaml
+flows:
+  - from: storefront
+    to: stripe
+    data_categories: [user.financial.card]     # not a fideslang key
+```
+
+**Fix.** Use the taxonomy's key: `user.financial.credit_card`. The full list is in
+`data/taxonomy.json` (fideslang, CC BY 4.0).
+"""
+
+from privlint.lint import taxonomy
+from privlint.lint.engine import Violation
+
+ID = "PL004"
+NAME = "unknown-taxonomy-key"
+SEVERITY = "error"
+SUMMARY = "a data category, purpose or subject is not in the taxonomy"
+
+_LABEL = {"data_categories": "data category", "data_uses": "purpose", "data_subjects": "data subject"}
+
+
+def check(context):
+    inventory = context.inventory
+    policy = inventory.policy
+    if policy.location is not None:
+        for field, kind in (("data_categories", "data_categories"), ("not_collected", "data_categories"),
+                            ("purposes", "data_uses")):
+            yield from _report(policy.location, f"policy.{field}", [((field,), kind, policy.get(field))])
+    for system in inventory.systems:
+        members = []
+        for index, collection in enumerate(system.raw.get("collects") or ()):
+            members.append((("collects", index, "data_categories"), "data_categories", collection.get("data_categories")))
+            members.append((("collects", index, "subjects"), "data_subjects", collection.get("subjects")))
+        yield from _report(system.location, system.entity, members)
+    for flow in inventory.flows:
+        members = [(("data_categories",), "data_categories", flow.raw.get("data_categories")),
+                   (("purposes",), "data_uses", flow.raw.get("purposes"))]
+        yield from _report(flow.location, flow.entity, members)
+
+
+def _report(location, entity, members):
+    unknown = []
+    for member, kind, keys in members:
+        for index, key in enumerate(keys or ()):
+            if not taxonomy.is_known(kind, key):
+                unknown.append((member + (index,), kind, key))
+    if not unknown:
+        return
+    reasons = []
+    for _, kind, key in unknown:
+        close = taxonomy.suggest(kind, key)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        reasons.append(f"unknown {_LABEL[kind]} '{key}'{hint}")
+    first = min(unknown, key=lambda item: location.position(*item[0]))
+    yield Violation.at(location, entity, "; ".join(reasons), *first[0])
