@@ -95,6 +95,26 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
     sys.exit(1 if failed else 0)
 
 
+@cli.command("rules")
+def list_rules():
+    """List the rules: ID, name, default severity, summary."""
+    from .docs import rules_table
+
+    click.echo(rules_table(), nl=False)
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule):
+    """Show a rule's documentation (by ID or name)."""
+    from .registry import lookup
+
+    found = lookup(rule)
+    if found is None:
+        raise _Usage(f"unknown rule '{rule}' (see `privlint rules`)")
+    click.echo(f"{found.docs}\n\nDefault severity: {found.severity}.")
+
+
 def _emit(rendered: str, output: str | None) -> None:
     if output is None:
         click.echo(rendered, nl=False)

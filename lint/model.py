@@ -95,6 +95,23 @@ class Flow:
         return self.transfer_basis
 
 
+@dataclass(frozen=True)
+class CategoryUse:
+    """Where data categories are collected (a system's `collects`) or flow (a flow)."""
+
+    entity: str
+    location: Location
+    categories: tuple[tuple[str, Path], ...]  # (known taxonomy key, member path for positions)
+    verb: str  # "collects" | "sends"
+
+    def matching(self, predicate) -> list[tuple[str, Path]]:
+        """The (category, member path) pairs for which `predicate(category)` holds."""
+        return [(category, member) for category, member in self.categories if predicate(category)]
+
+    def names(self, pairs) -> str:
+        return ", ".join(dict.fromkeys(category for category, _ in pairs))
+
+
 @dataclass
 class Policy:
     raw: dict[str, Any]
@@ -138,6 +155,28 @@ class Inventory:
     @property
     def nodes(self) -> list[Node]:
         return self.systems + self.recipients
+
+    def category_uses(self) -> list[CategoryUse]:
+        """Every place a data category is collected or flows, systems first, in file order."""
+        uses = []
+        for system in self.systems:
+            members = tuple(
+                (category, ("collects", index, "data_categories", position))
+                for index, item in enumerate(system.raw.get("collects") or ())
+                for position, category in enumerate(item.get("data_categories") or ())
+                if taxonomy.is_known("data_categories", category)
+            )
+            if members:
+                uses.append(CategoryUse(system.entity, system.location, members, "collects"))
+        for flow in self.flows:
+            members = tuple(
+                (category, ("data_categories", position))
+                for position, category in enumerate(flow.raw.get("data_categories") or ())
+                if taxonomy.is_known("data_categories", category)
+            )
+            if members:
+                uses.append(CategoryUse(flow.entity, flow.location, members, "sends"))
+        return uses
 
     def nodes_in_file_order(self) -> list[Node]:
         order = {id(document): index for index, document in enumerate(self.documents)}

@@ -91,7 +91,11 @@ def _date(value: Any) -> dt.date | None:
 class Adequacy:
     country: str
     in_force: dt.date | None
+    expires: dt.date | None
     requires_dpf: str | None
+
+    def applies_on(self, day: dt.date) -> bool:
+        return (self.in_force is None or day >= self.in_force) and (self.expires is None or day <= self.expires)
 
 
 @cache
@@ -103,10 +107,12 @@ def adequacy(area: str) -> tuple[Adequacy, ...]:
         if not item.get("verified_on"):
             continue  # unverified: not adequate
         entries.append(
-            Adequacy(item["country"], _date(item.get("in_force")), item.get("requires_dpf"))
+            Adequacy(
+                item["country"], _date(item.get("in_force")), _date(item.get("expires")), item.get("requires_dpf")
+            )
         )
     if table.get("includes") == "EEA" or "EEA" in (table.get("includes") or []):
-        entries.extend(Adequacy(member, None, None) for member in eea_members())
+        entries.extend(Adequacy(member, None, None, None) for member in eea_members())
     return tuple(entries)
 
 

@@ -50,7 +50,7 @@ def adequate(area: str, recipient: Node, as_of: dt.date) -> bool:
     if within_area(area, country):
         return True
     for entry in reference.adequacy(area):
-        if entry.country != country or (entry.in_force and as_of < entry.in_force):
+        if entry.country != country or not entry.applies_on(as_of):
             continue
         if entry.requires_dpf:
             return dpf_certified(recipient, area, as_of)

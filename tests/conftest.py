@@ -28,7 +28,6 @@ def triples(findings):
 def run_cli(*args, cwd=None, env=None):
     """Run the real `privlint` console script in a subprocess."""
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("NO_COLOR", None) if env is None or "NO_COLOR" not in env else None
     exe = Path(sys.executable).with_name("privlint")
     return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=120)
 

@@ -1,0 +1,20 @@
+"""ISO 8601 durations (P2Y, P18M, P90D, PT12H) compared by length."""
+
+from __future__ import annotations
+
+import re
+
+_DURATION = re.compile(
+    r"^P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?"
+    r"(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+)
+_DAYS_PER_YEAR = 365.2425  # Gregorian mean, so P1Y == P12M
+_DAYS = {"Y": _DAYS_PER_YEAR, "M": _DAYS_PER_YEAR / 12, "W": 7, "D": 1, "h": 1 / 24, "m": 1 / 1440, "s": 1 / 86400}
+
+
+def days(duration: str) -> float | None:
+    """Length in days, or None when `duration` is not an ISO 8601 duration."""
+    match = _DURATION.match(duration or "")
+    if not match or duration in ("P", "PT"):
+        return None
+    return sum(_DAYS[unit] * int(value) for unit, value in match.groupdict().items() if value)

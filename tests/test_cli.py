@@ -1,0 +1,146 @@
+"""The real `privlint` console script: exit codes, formats, options, and no tracebacks."""
+
+import json
+
+import pytest
+
+from .conftest import ROOT
+
+PL301 = ROOT / "tests/rules/PL301_sale-claim-conflict/fail.yaml"
+CLEAN = ROOT / "inventories/reference"
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "privlint 0.1.0"
+
+
+def test_clean_inventory_exits_0(cli):
+    result = cli("check", str(CLEAN), "--as-of", "2026-11-01")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "No findings (1 inventory checked).\n"
+
+
+def test_text_format_is_path_line_col_rule_severity_message_entity(cli):
+    result = cli("check", "tests/rules/PL301_sale-claim-conflict/fail.yaml", cwd=ROOT)
+    assert result.returncode == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("tests/rules/PL301_sale-claim-conflict/fail.yaml:28:5: PL301 [error] ")
+    assert first.endswith("(flow:web->ga)")
+    assert result.stdout.splitlines()[-1] == "Found 2 errors (1 inventory checked)."
+
+
+def test_json_format_has_stable_keys(cli):
+    result = cli("check", "--format", "json", "tests/rules/PL301_sale-claim-conflict/fail.yaml", cwd=ROOT)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert list(report) == ["privlint", "summary", "findings"]
+    assert report["summary"] == {"error": 2, "warning": 0, "info": 0}
+    finding = report["findings"][0]
+    assert list(finding) == ["rule", "name", "severity", "message", "path", "line", "column", "entity", "fingerprint"]
+    assert (finding["rule"], finding["name"], finding["entity"], finding["line"], finding["column"]) == (
+        "PL301", "sale-claim-conflict", "flow:web->ga", 28, 5)
+    assert finding["path"] == "tests/rules/PL301_sale-claim-conflict/fail.yaml"
+
+
+def test_fingerprint_survives_moved_lines(cli, tmp_path):
+    original = PL301.read_text()
+    (tmp_path / "a.yaml").write_text(original)
+    (tmp_path / "b.yaml").write_text("# a comment\n# another\n" + original)
+    prints = []
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / "inv.yaml").write_text((tmp_path / name).read_text())
+        report = json.loads(cli("check", "--format", "json", "inv.yaml", cwd=tmp_path).stdout)
+        prints.append([(f["line"], f["fingerprint"]) for f in report["findings"]])
+    assert [p for _, p in prints[0]] == [p for _, p in prints[1]]
+    assert [line + 2 for line, _ in prints[0]] == [line for line, _ in prints[1]]
+
+
+@pytest.mark.parametrize("option, expected_rules", [
+    (["--select", "PL302"], set()),
+    (["--select", "sale-claim-conflict"], {"PL301"}),
+    (["--ignore", "PL301"], set()),
+    (["--select", "PL3"], {"PL301"}),
+])
+def test_select_and_ignore_take_ids_names_and_prefixes(cli, option, expected_rules):
+    result = cli("check", "--format", "json", *option, str(PL301))
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == expected_rules
+    assert result.returncode == (1 if expected_rules else 0)
+
+
+def test_unknown_rule_is_usage_error(cli):
+    result = cli("check", "--select", "PL999", str(PL301))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "privlint: error: unknown rule 'PL999' (see `privlint rules`)"
+
+
+@pytest.mark.parametrize("fail_on, code", [("error", 1), ("warning", 1), ("never", 0)])
+def test_fail_on(cli, fail_on, code):
+    assert cli("check", "--fail-on", fail_on, str(PL301)).returncode == code
+
+
+def test_fail_on_error_passes_warnings(cli, tmp_path):
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text("privlint: 1\norganization: {name: Acme}\nsystems:\n  - id: idle\n")
+    assert cli("check", str(inventory)).returncode == 0
+    assert cli("check", "--fail-on", "warning", str(inventory)).returncode == 1
+
+
+def test_as_of_changes_dated_results(cli):
+    case = ROOT / "tests/rules/PL202_invalid-dpf-basis/fail-before-programme.yaml"
+    assert cli("check", "--as-of", "2023-09-01", str(case)).returncode == 1
+    assert cli("check", "--as-of", "2023-10-12", str(case)).returncode == 0
+    bad = cli("check", "--as-of", "yesterday", str(case))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_missing_path_exits_2(cli, tmp_path):
+    result = cli("check", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"privlint: error: {tmp_path / 'nope.yaml'}: no such file or directory"
+
+
+def test_default_path_is_inventory_yaml(cli, tmp_path):
+    assert cli("check", cwd=tmp_path).returncode == 2
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization: {name: Acme}\n")
+    assert cli("check", cwd=tmp_path).returncode == 0
+
+
+def test_directory_without_yaml_exits_2(cli, tmp_path):
+    result = cli("check", str(tmp_path))
+    assert result.returncode == 2
+    assert "no *.yaml or *.yml inventory files" in result.stderr
+
+
+def test_color_only_when_asked_for_a_terminal(cli):
+    # Not a terminal here, so never colour; NO_COLOR and --no-color are honoured regardless.
+    for extra, env in (([], None), (["--no-color"], None), ([], {"NO_COLOR": "1"})):
+        result = cli("check", *extra, str(PL301), env=env)
+        assert "\x1b[" not in result.stdout
+
+
+def test_output_file(cli, tmp_path):
+    out = tmp_path / "report.json"
+    result = cli("check", "--format", "json", "--output", str(out), str(PL301))
+    assert result.returncode == 1 and result.stdout == ""
+    assert json.loads(out.read_text())["summary"]["error"] == 2
+
+
+def test_rules_and_explain(cli):
+    listing = cli("rules")
+    assert listing.returncode == 0
+    assert "PL301  sale-claim-conflict" in listing.stdout
+    for reference in ("PL301", "pl301", "sale-claim-conflict"):
+        explained = cli("explain", reference)
+        assert explained.returncode == 0
+        assert "1798.140(ad)" in explained.stdout
+    assert cli("explain", "nope").returncode == 2
+
+
+def test_output_is_deterministic_across_hash_seeds(cli):
+    outputs = {
+        cli("check", "--format", "json", "inventories", "--recursive", cwd=ROOT, env={"PYTHONHASHSEED": seed}).stdout
+        for seed in ("0", "1", "12345")
+    }
+    assert len(outputs) == 1
