@@ -216,7 +216,7 @@ def build(name: str, documents: list[Document]) -> Inventory:
     for document in documents:
         data = document.data or {}
         for index, raw in enumerate(data.get("systems") or ()):
-            inventory.systems.append(_system(raw, Location(document, ("systems", index)), inventory))
+            inventory.systems.append(_system(raw, Location(document, ("systems", index))))
         for index, raw in enumerate(data.get("recipients") or ()):
             inventory.recipients.append(_recipient(raw, Location(document, ("recipients", index)), inventory))
         for index, raw in enumerate(data.get("flows") or ()):
@@ -249,19 +249,19 @@ def _known(kind: str, keys) -> tuple[str, ...]:
     return tuple(key for key in keys or () if taxonomy.is_known(kind, key))
 
 
-def _collections(raw: dict, location: Location, default_origin: str | None) -> list[Collection]:
+def _collections(raw: dict, location: Location) -> list[Collection]:
     return [
         Collection(
             subjects=_known("data_subjects", item.get("subjects")),
             data_categories=_known("data_categories", item["data_categories"]),
-            origins=tuple(item.get("origins") or ((default_origin,) if default_origin else ())),
+            origins=tuple(item.get("origins") or ()),
             location=location.at("collects", index),
         )
         for index, item in enumerate(raw.get("collects") or ())
     ]
 
 
-def _system(raw: dict, location: Location, inventory: Inventory) -> Node:
+def _system(raw: dict, location: Location) -> Node:
     return Node(
         id=raw["id"],
         kind="system",
@@ -270,7 +270,7 @@ def _system(raw: dict, location: Location, inventory: Inventory) -> Node:
         name=raw.get("name") or raw["id"],
         country=raw.get("country"),
         retention=raw.get("retention"),
-        collects=_collections(raw, location, inventory.organization.get("country")),
+        collects=_collections(raw, location),
     )
 
 

@@ -24,7 +24,9 @@ VALID_TOOLS = {
 }
 
 
-def within_area(area: str, country: str) -> bool:
+def within_area(area: str, country: str | None) -> bool:
+    if country is None:
+        return False
     if area == "EEA":
         return country in reference.eea_members()
     return country == {"UK": "GB", "CH": "CH"}[area]
@@ -40,6 +42,11 @@ def dpf_certified(recipient: Node, area: str, as_of: dt.date) -> bool:
         and start is not None
         and as_of >= start
     )
+
+
+def destination(recipient: Node) -> str:
+    """The recipient's name and country, for messages."""
+    return f"{recipient.name} ({recipient.country or 'country unknown'})"
 
 
 def adequate(area: str, recipient: Node, as_of: dt.date) -> bool:
@@ -72,13 +79,12 @@ class Transfer:
 def transfers(data_map: DataMap, as_of: dt.date) -> list[Transfer]:
     """Every (flow, legal area) where EEA, UK or Swiss data is disclosed to a recipient.
 
-    A recipient whose country is unknown cannot be judged and is skipped.
+    A recipient whose country is unknown cannot be shown to be inside the area or adequate,
+    so data sent to it is treated as restricted (an unverified fact is never assumed true).
     """
     found = []
     for flow in data_map.disclosures():
         recipient = data_map.node(flow.target)
-        if recipient.country is None:
-            continue
         for area in sorted(data_map.origins(flow) & set(reference.LEGAL_AREAS)):
             found.append(
                 Transfer(flow, area, recipient, not adequate(area, recipient, as_of), flow.basis_for(area))
@@ -93,7 +99,9 @@ def dpf_failures(transfer: Transfer, data_map: DataMap, as_of: dt.date) -> list[
     programme = reference.DPF_PROGRAMMES[area]
     label = {"eu": "EU-US DPF", "uk": "UK Extension to the DPF", "ch": "Swiss-US DPF"}[programme]
     reasons = []
-    if recipient.country != "US":
+    if recipient.country is None:
+        reasons.append(f"{recipient.name}'s country is unknown, and the DPF covers only US organisations")
+    elif recipient.country != "US":
         reasons.append(f"{recipient.name} is in {recipient.country}, and the DPF covers only US organisations")
     certified = recipient.dpf.get(programme)
     if certified is None:

@@ -8,6 +8,8 @@ for that origin: `scc`, `bcr` or `derogation` for EEA data; `idta`, `uk_addendum
 Swiss data. A US recipient certified under the origin's DPF programme is adequate with no
 declared basis. Declared `dpf` and `adequacy` bases are judged by PL202 and PL205. Origins
 travel along flows (through own systems and other recipients), narrowed by a flow's `origins`.
+A recipient whose country is unknown (not declared, or not verified in the catalog) cannot be
+shown to be adequate, so data sent to it needs a basis too.
 
 **Why is this bad?** GDPR Art. 44-46 (and UK GDPR Art. 44-46, Swiss FADP Art. 16) forbid a
 transfer to a third country without an adequacy decision (Art. 45) or appropriate safeguards
@@ -28,7 +30,7 @@ rely on the recipient's verified DPF certification.
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import VALID_TOOLS, transfers
+from privlint.lint.transfers import VALID_TOOLS, destination, transfers
 
 ID = "PL201"
 NAME = "missing-transfer-basis"
@@ -49,9 +51,8 @@ def check(context):
             reason = f"{transfer.area} data: '{transfer.basis}' is not a transfer tool for {transfer.area} data"
         by_flow.setdefault(transfer.flow.entity, (transfer, []))[1].append(reason)
     for entity, (transfer, reasons) in by_flow.items():
-        recipient = transfer.recipient
         message = (
-            f"restricted transfer to {recipient.name} ({recipient.country}): {'; '.join(reasons)}; "
+            f"restricted transfer to {destination(transfer.recipient)}: {'; '.join(reasons)}; "
             "declare transfer_basis per origin (e.g. {EEA: scc, UK: idta})"
         )
         yield Violation.at(transfer.flow.location, entity, message)

@@ -22,7 +22,7 @@ flows:
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import transfers
+from privlint.lint.transfers import destination, transfers
 
 ID = "PL205"
 NAME = "misapplied-adequacy"
@@ -36,9 +36,8 @@ def check(context):
         if transfer.basis == "adequacy" and transfer.restricted:
             by_flow.setdefault(transfer.flow.entity, (transfer, []))[1].append(transfer.area)
     for entity, (transfer, areas) in by_flow.items():
-        recipient = transfer.recipient
         message = (
-            f"{entity} claims adequacy, but {recipient.country} ({recipient.name}) is not adequate for "
+            f"{entity} claims adequacy, but {destination(transfer.recipient)} is not adequate for "
             f"{', '.join(areas)} data as of {context.as_of.isoformat()}"
         )
         yield Violation.at(transfer.flow.location, entity, message, "transfer_basis")
