@@ -61,37 +61,71 @@ def cli():
 
 @cli.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "junit", "github"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these rules (IDs, names or ID prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rules (IDs, names or ID prefixes; comma-separated).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Exit 1 when a finding is at or above this severity.  [default: error]")
 @click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
 @click.option("--recursive", is_flag=True, help="Lint every inventory directory below each PATH.")
 @click.option("--no-color", is_flag=True, help="No ANSI colours (also: NO_COLOR).")
-def check(paths, output_format, output, select, ignore, fail_on, as_of, recursive, no_color):
+@click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
+@click.option("--baseline", "baseline_path", help="Accept the findings recorded in this baseline file.")
+@click.option("--write-baseline", help="Record the current findings as the accepted baseline in FILE.")
+def check(paths, output_format, output, select, ignore, fail_on, as_of, recursive, no_color,
+          config_path, baseline_path, write_baseline):
     """Lint inventories (files, or directories of YAML files). Default: ./inventory.yaml."""
-    from . import discover, engine, report
+    from . import baseline, config, discover, engine, report
 
-    rules = _resolve_rules(select, ignore)
     try:
-        targets = discover.targets(list(paths) or ["inventory.yaml"], recursive=recursive)
+        settings = config.load(config_path)
+        # Rule selection on the command line replaces the configured one as a whole.
+        if select or ignore:
+            rules = _resolve_rules(select, ignore)
+        else:
+            rules = _resolve_rules(tuple(settings.select), tuple(settings.ignore))
+        fail_on = fail_on or settings.fail_on or "error"
+        targets = discover.targets(
+            list(paths) or settings.inventories or ["inventory.yaml"], recursive=recursive or settings.recursive
+        )
         findings = []
+        contexts = []
         for target in targets:
-            context = engine.load_context(target.name, list(target.files), as_of)
-            findings.extend(engine.run(context, rules))
+            context = engine.load_context(target.name, list(target.files), as_of, settings.vendors)
+            findings.extend(engine.run(context, rules, settings.severity))
+            contexts.append(context)
+        baseline_path = baseline_path or settings.baseline
+        if baseline_path and not write_baseline:
+            findings = baseline.apply(findings, baseline.read(baseline_path))
+        if write_baseline:
+            baseline.write(write_baseline, findings)
+            findings = baseline.apply(findings, {finding.fingerprint for finding in findings})
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
     findings.sort(key=lambda finding: finding.sort_key)
     if output_format == "json":
         rendered = report.json_report(findings)
+    elif output_format == "sarif":
+        from .sarif import sarif_report
+
+        rendered = sarif_report(findings, settings.severity)
+    elif output_format == "junit":
+        from .junit import junit_report
+
+        rendered = junit_report(findings, contexts, rules)
+    elif output_format == "github":
+        from .annotations import github_report
+
+        rendered = github_report(findings, len(targets))
     else:
         color = not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
         rendered = report.text(findings, len(targets), color=color)
     _emit(rendered, output)
     threshold = _RANK.get(fail_on)
-    failed = threshold is not None and any(_RANK[finding.severity] >= threshold for finding in findings)
+    failed = threshold is not None and any(
+        _RANK[finding.severity] >= threshold for finding in findings if not finding.suppressed
+    )
     sys.exit(1 if failed else 0)
 
 

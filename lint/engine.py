@@ -45,6 +45,9 @@ class Finding:
     line: int
     column: int
     entity: str
+    # The reason of an inline `# privlint: ignore[...]` comment or a baseline that silences
+    # this finding; a suppressed finding is reported as such but never fails a check.
+    suppressed: str | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -66,6 +69,9 @@ class Context:
     documents: list[Document] = field(default_factory=list)
     yaml_errors: list[tuple[str, YamlError]] = field(default_factory=list)
     schema_problems: list[tuple[Document, schema.Problem]] = field(default_factory=list)
+    vendors: dict = field(default_factory=dict)  # catalog extensions from the configuration
+    rules_run: set[str] = field(default_factory=set)
+    suppressions: list = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -73,7 +79,7 @@ class Context:
 
     @cached_property
     def inventory(self) -> Inventory:
-        return model.build(self.name, self.documents)
+        return model.build(self.name, self.documents, self.vendors)
 
     @cached_property
     def data_map(self) -> DataMap:
@@ -95,8 +101,8 @@ def read(path: FilePath) -> bytes:
         raise UsageError(f"{display_path(path)}: cannot read the file ({exc.strerror or exc})") from None
 
 
-def load_context(name: str, files: list[FilePath], as_of: dt.date) -> Context:
-    context = Context(name, [display_path(file) for file in files], as_of)
+def load_context(name: str, files: list[FilePath], as_of: dt.date, vendors: dict | None = None) -> Context:
+    context = Context(name, [display_path(file) for file in files], as_of, vendors=vendors or {})
     for file, shown in zip(files, context.files):
         try:
             context.documents.append(loader.load(shown, loader.decode(read(file))))
@@ -129,22 +135,25 @@ def _check_merged(context: Context) -> None:
             context.schema_problems.append((extra, schema.Problem((key,), line, column, message)))
 
 
-def run(context: Context, rules: tuple[Rule, ...] | None = None) -> list[Finding]:
-    findings = []
-    for rule in rules if rules is not None else all_rules():
-        if rule.stage != "document" and not context.valid:
-            continue
-        for violation in rule.check(context):
-            findings.append(
-                Finding(
-                    rule.id,
-                    rule.name,
-                    rule.severity,
-                    violation.message,
-                    violation.file,
-                    violation.line,
-                    violation.column,
-                    violation.entity,
-                )
-            )
+def run(
+    context: Context, rules: tuple[Rule, ...] | None = None, severities: dict[str, str] | None = None
+) -> list[Finding]:
+    """Run `rules` (default: all), apply inline suppressions, then check the suppressions."""
+    from . import suppressions
+
+    rules = rules if rules is not None else all_rules()
+    context.rules_run = {rule.id for rule in rules}
+    findings = [finding for rule in rules if rule.stage != "suppressions" for finding in _check(context, rule, severities)]
+    findings, context.suppressions = suppressions.apply(context, findings, context.rules_run)
+    findings += [finding for rule in rules if rule.stage == "suppressions" for finding in _check(context, rule, severities)]
     return sorted(findings, key=lambda finding: finding.sort_key)
+
+
+def _check(context: Context, rule: Rule, severities: dict[str, str] | None) -> list[Finding]:
+    if rule.stage == "model" and not context.valid:
+        return []
+    severity = (severities or {}).get(rule.id, rule.severity)
+    return [
+        Finding(rule.id, rule.name, severity, v.message, v.file, v.line, v.column, v.entity)
+        for v in rule.check(context)
+    ]

@@ -194,12 +194,14 @@ class Inventory:
         return index
 
 
-def build(name: str, documents: list[Document]) -> Inventory:
+def build(name: str, documents: list[Document], extra_vendors: dict | None = None) -> Inventory:
+    """The inventory of `documents`; `extra_vendors` (configuration) and each document's
+    `vendors:` extend or override the built-in catalog, in that order."""
     inventory = Inventory(name, documents)
     inventory.vendors = dict(reference.catalog())
-    for document in documents:
-        data = document.data or {}
-        for key, entry in (data.get("vendors") or {}).items():
+    extensions = [extra_vendors or {}] + [(document.data or {}).get("vendors") or {} for document in documents]
+    for extension in extensions:
+        for key, entry in extension.items():
             base = inventory.vendors.get(key)
             merged = {**(_vendor_fields(base) if base else {}), **entry}
             inventory.vendors[key] = reference.vendor_from(key, merged)

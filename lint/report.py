@@ -15,12 +15,15 @@ _RESET = "\x1b[0m"
 
 
 def summary(findings: list[Finding]) -> dict[str, int]:
-    counts = Counter(finding.severity for finding in findings)
+    """Counts per severity of the findings that are not suppressed."""
+    counts = Counter(finding.severity for finding in findings if not finding.suppressed)
     return {severity: counts.get(severity, 0) for severity in SEVERITIES}
 
 
 def text(findings: list[Finding], inventories: int, color: bool = False) -> str:
     lines = []
+    suppressed = sum(1 for finding in findings if finding.suppressed)
+    findings = [finding for finding in findings if not finding.suppressed]
     for finding in findings:
         severity = f"[{finding.severity}]"
         if color:
@@ -31,6 +34,8 @@ def text(findings: list[Finding], inventories: int, color: bool = False) -> str:
         )
     counts = summary(findings)
     checked = f"{inventories} inventor{'y' if inventories == 1 else 'ies'} checked"
+    if suppressed:
+        checked += f", {suppressed} suppressed"
     if findings:
         parts = [f"{count} {severity}{'s' if count != 1 else ''}" for severity, count in counts.items() if count]
         lines.append(f"Found {', '.join(parts)} ({checked}).")
@@ -40,7 +45,7 @@ def text(findings: list[Finding], inventories: int, color: bool = False) -> str:
 
 
 def as_dict(finding: Finding) -> dict:
-    return {
+    entry = {
         "rule": finding.rule,
         "name": finding.name,
         "severity": finding.severity,
@@ -51,6 +56,9 @@ def as_dict(finding: Finding) -> dict:
         "entity": finding.entity,
         "fingerprint": finding.fingerprint,
     }
+    if finding.suppressed:
+        entry["suppressed"] = {"reason": finding.suppressed}
+    return entry
 
 
 def json_report(findings: list[Finding]) -> str:

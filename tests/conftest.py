@@ -22,7 +22,8 @@ def lint(path, as_of=AS_OF, rules=None):
 
 
 def triples(findings):
-    return sorted((f.rule, f.entity, f.line) for f in findings)
+    """(rule, entity, line) of the findings that are not suppressed."""
+    return sorted((f.rule, f.entity, f.line) for f in findings if not f.suppressed)
 
 
 def run_cli(*args, cwd=None, env=None):

@@ -1,0 +1,164 @@
+"""Configuration: `--config FILE`, else `.privlint.yaml`, else `[tool.privlint]` in
+pyproject.toml, looked up from the working directory upwards. Command-line options win.
+
+    [tool.privlint]
+    inventories = ["inventories/"]      # what `privlint check` lints with no PATH
+    recursive = true
+    select = ["PL1", "PL2"]             # rule IDs, names or ID prefixes
+    ignore = ["PL104"]
+    fail-on = "warning"                 # error | warning | info | never
+    baseline = "privlint-baseline.json"
+    severity = { PL104 = "warning", unused-node = "error" }
+    [tool.privlint.vendors.acme-crm]    # vendor catalog extensions (same fields as `vendors:`)
+    name = "Acme CRM"
+    country = "DE"
+
+Unknown keys are an error naming the file and the key (exit 2).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .engine import UsageError
+
+KEYS = ("inventories", "recursive", "select", "ignore", "fail-on", "baseline", "severity", "vendors")
+FAIL_ON = ("error", "warning", "info", "never")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Config:
+    path: str | None = None
+    inventories: list[str] = field(default_factory=list)
+    recursive: bool = False
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    baseline: str | None = None
+    severity: dict[str, str] = field(default_factory=dict)
+    vendors: dict[str, dict] = field(default_factory=dict)
+
+
+def find(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        for name in (".privlint.yaml", "pyproject.toml"):
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_section(candidate)):
+                return candidate
+    return None
+
+
+def _has_tool_section(path: Path) -> bool:
+    try:
+        return "[tool.privlint" in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def load(explicit: str | None, cwd: Path | None = None) -> Config:
+    path = Path(explicit) if explicit else find((cwd or Path.cwd()).resolve())
+    if path is None:
+        return Config()
+    if explicit and not path.is_file():
+        raise UsageError(f"{explicit}: no such configuration file")
+    raw = _read(path)
+    return _parse(raw, path)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the configuration ({exc})") from None
+    if path.suffix == ".toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        if path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("privlint", {})
+        return data
+    from .loader import YamlError, load as load_yaml
+
+    try:
+        data = load_yaml(str(path), text).data
+    except YamlError as exc:
+        raise UsageError(f"{path}:{exc.line}:{exc.column}: {exc.message}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: the configuration must be a mapping of settings")
+    return data
+
+
+def _parse(raw: dict[str, Any], path: Path) -> Config:
+    for key in raw:
+        if key not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"{path}: unknown configuration key '{key}'{hint}; known keys: {', '.join(KEYS)}")
+    config = Config(path=str(path))
+    config.inventories = _strings(raw, "inventories", path)
+    config.select = _strings(raw, "select", path)
+    config.ignore = _strings(raw, "ignore", path)
+    if "recursive" in raw:
+        if not isinstance(raw["recursive"], bool):
+            raise UsageError(f"{path}: 'recursive' must be true or false")
+        config.recursive = raw["recursive"]
+    if "fail-on" in raw:
+        if raw["fail-on"] not in FAIL_ON:
+            raise UsageError(f"{path}: 'fail-on' must be one of {', '.join(FAIL_ON)}")
+        config.fail_on = raw["fail-on"]
+    if "baseline" in raw:
+        if not isinstance(raw["baseline"], str):
+            raise UsageError(f"{path}: 'baseline' must be a file path")
+        config.baseline = str((path.parent / raw["baseline"]))
+    config.severity = _severities(raw.get("severity", {}), path)
+    config.vendors = _vendors(raw.get("vendors", {}), path)
+    if config.inventories:
+        config.inventories = [str(path.parent / item) for item in config.inventories]
+    return config
+
+
+def _strings(raw: dict, key: str, path: Path) -> list[str]:
+    value = raw.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise UsageError(f"{path}: '{key}' must be a list of strings")
+    return value
+
+
+def _severities(value: Any, path: Path) -> dict[str, str]:
+    from .registry import lookup
+
+    if not isinstance(value, dict):
+        raise UsageError(f"{path}: 'severity' must map rules to error, warning or info")
+    severities = {}
+    for name, severity in value.items():
+        rule = lookup(str(name))
+        if rule is None:
+            raise UsageError(f"{path}: 'severity' names unknown rule '{name}'")
+        if severity not in SEVERITIES:
+            raise UsageError(f"{path}: severity of {name} must be error, warning or info, not '{severity}'")
+        severities[rule.id] = severity
+    return severities
+
+
+def _vendors(value: Any, path: Path) -> dict[str, dict]:
+    import jsonschema
+
+    from .schema import schema
+
+    vendors_schema = {**schema()["properties"]["vendors"], "$defs": schema()["$defs"]}
+    errors = sorted(jsonschema.Draft202012Validator(vendors_schema).iter_errors(value), key=lambda e: list(e.path))
+    if errors:
+        where = ".".join(str(part) for part in errors[0].absolute_path)
+        raise UsageError(f"{path}: vendors{'.' + where if where else ''}: {errors[0].message}")
+    return value

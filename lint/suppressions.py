@@ -1,0 +1,106 @@
+"""Inline suppressions (SPEC §3):
+
+    # privlint: ignore[PL301] reason: the ad network signed service-provider terms on 2024-05-01
+
+on the line of an entity's first key, or on the line above it. Several rules (IDs or names)
+may be listed, comma-separated. A reason is mandatory: without one the comment suppresses
+nothing. Problems with suppressions are reported by PL006.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .registry import lookup
+
+_COMMENT = re.compile(r"(?:^|\s)#\s*privlint:\s*ignore\[(?P<rules>[^\]]*)\](?P<rest>.*)$")
+_REASON = re.compile(r"^\s*reason:\s*(?P<reason>.*?)\s*$")
+
+
+@dataclass
+class Suppression:
+    path: str
+    line: int
+    column: int
+    rules: list[str]  # as written
+    reason: str
+    entity: str | None  # the entity the comment is attached to
+    used: set[str]
+
+    def problems(self, ran: set[str]) -> list[str]:
+        problems = []
+        unknown = [name for name in self.rules if lookup(name) is None]
+        if unknown:
+            problems.append(f"names unknown rule{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+        if not self.reason:
+            problems.append("has no reason (write `reason: …` after the rule list); it suppresses nothing")
+        elif self.entity is None:
+            problems.append("is not on or above the first line of a system, recipient, flow or policy field")
+        else:
+            idle = [name for name in self.rules if (rule := lookup(name)) and rule.id in ran and rule.id not in self.used]
+            if idle:
+                problems.append(f"suppresses nothing: {self.entity} has no {', '.join(idle)} finding")
+        return problems
+
+
+def entity_lines(inventory) -> dict[tuple[str, int], str]:
+    """(file, line of the entity's first key) -> entity, for every suppressible entity."""
+    lines: dict[tuple[str, int], str] = {}
+    for entity, location in [(node.entity, node.location) for node in inventory.nodes] + [
+        (flow.entity, flow.location) for flow in inventory.flows
+    ]:
+        lines.setdefault((location.file, location.position()[0]), entity)
+    policy = inventory.policy
+    if policy.location is not None:
+        for field in policy.raw:
+            lines.setdefault((policy.location.file, policy.location.position(field)[0]), f"policy.{field}")
+    return lines
+
+
+def scan(documents, entities: dict[tuple[str, int], str]) -> list[Suppression]:
+    found = []
+    for document in documents:
+        for number, text in enumerate(document.lines, start=1):
+            if "privlint:" not in text:
+                continue
+            match = _COMMENT.search(text)
+            if not match:
+                continue
+            reason = _REASON.match(match.group("rest"))
+            entity = entities.get((document.path, number)) or entities.get((document.path, number + 1))
+            found.append(
+                Suppression(
+                    path=document.path,
+                    line=number,
+                    column=text.index("#", match.start()) + 1,
+                    rules=[name.strip() for name in match.group("rules").split(",") if name.strip()],
+                    reason=reason.group("reason") if reason else "",
+                    entity=entity,
+                    used=set(),
+                )
+            )
+    return found
+
+
+def apply(context, findings: list, ran: set[str]) -> tuple[list, list[Suppression]]:
+    """Mark the findings silenced by inline comments; return them and every suppression."""
+    if not context.valid:
+        return findings, []
+    suppressions = scan(context.documents, entity_lines(context.inventory))
+    by_target = {}
+    for suppression in suppressions:
+        if not suppression.reason or suppression.entity is None:
+            continue
+        for name in suppression.rules:
+            rule = lookup(name)
+            if rule is not None:
+                by_target.setdefault((suppression.path, suppression.entity, rule.id), suppression)
+    marked = []
+    for finding in findings:
+        suppression = by_target.get((finding.path, finding.entity, finding.rule))
+        if suppression is not None and finding.suppressed is None:
+            suppression.used.add(finding.rule)
+            finding = replace(finding, suppressed=suppression.reason)
+        marked.append(finding)
+    return marked, suppressions

@@ -1,0 +1,156 @@
+"""The CI gate: configuration files, inline suppressions and baselines, through the real CLI."""
+
+import json
+import shutil
+
+import pytest
+
+from .conftest import ROOT
+
+SALE = ROOT / "tests/rules/PL301_sale-claim-conflict/fail.yaml"  # PL301 at lines 28 and 32
+SUPPRESSED = ROOT / "tests/rules/PL006_invalid-suppression/pass.yaml"
+
+
+def findings(result):
+    return [(f["rule"], f["entity"], f["line"], f.get("suppressed")) for f in json.loads(result.stdout)["findings"]]
+
+
+@pytest.fixture
+def project(tmp_path):
+    shutil.copy(SALE, tmp_path / "inventory.yaml")
+    return tmp_path
+
+
+# -- configuration -----------------------------------------------------------------------
+
+def test_pyproject_config_sets_inventories_severity_and_fail_on(cli, project):
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.privlint]\ninventories = ["inventory.yaml"]\n'
+        'severity = { sale-claim-conflict = "warning" }\nfail-on = "error"\n'
+    )
+    result = cli("check", "--format", "json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert {f["severity"] for f in json.loads(result.stdout)["findings"]} == {"warning"}
+    assert cli("check", "--fail-on", "warning", cwd=project).returncode == 1  # the command line wins
+
+
+def test_privlint_yaml_config_select_and_ignore(cli, project):
+    (project / ".privlint.yaml").write_text("ignore: [PL301]\n")
+    assert cli("check", cwd=project).returncode == 0
+    assert cli("check", "--select", "PL301", cwd=project).returncode == 1
+
+
+def test_config_is_found_from_a_subdirectory(cli, project):
+    (project / ".privlint.yaml").write_text("inventories: [inventory.yaml]\nignore: [PL3]\n")
+    sub = project / "sub"
+    sub.mkdir()
+    assert cli("check", cwd=sub).returncode == 0
+
+
+def test_explicit_config_file(cli, project):
+    (project / "gate.yaml").write_text("fail-on: never\n")
+    assert cli("check", "--config", "gate.yaml", cwd=project).returncode == 0
+    missing = cli("check", "--config", "nope.yaml", cwd=project)
+    assert missing.returncode == 2 and "nope.yaml: no such configuration file" in missing.stderr
+
+
+@pytest.mark.parametrize("name, content, message", [
+    (".privlint.yaml", "fail_on: warning\n", "unknown configuration key 'fail_on' (did you mean 'fail-on'?)"),
+    ("pyproject.toml", "[tool.privlint]\nselekt = ['PL1']\n", "unknown configuration key 'selekt'"),
+    (".privlint.yaml", "severity: {PL999: error}\n", "'severity' names unknown rule 'PL999'"),
+    (".privlint.yaml", "fail-on: sometimes\n", "'fail-on' must be one of"),
+    (".privlint.yaml", "vendors: {acme: {country: DE}}\n", "vendors.acme: 'name' is a required property"),
+])
+def test_bad_config_is_exit_2_naming_file_and_key(cli, project, name, content, message):
+    (project / name).write_text(content)
+    result = cli("check", cwd=project)
+    assert result.returncode == 2
+    assert name in result.stderr and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_config_vendor_extension_feeds_the_catalog(cli, tmp_path):
+    (tmp_path / "inventory.yaml").write_text(
+        "privlint: 1\norganization: {name: Acme, country: DE}\n"
+        "policy: {recipients: [Acme CRM], data_categories: [user], purposes: [essential]}\n"
+        "systems:\n  - id: shop\n    collects:\n      - {subjects: [customer], data_categories: [user.name], origins: [EEA]}\n"
+        "recipients:\n  - {id: crm, vendor: acme-crm}\n"
+        "flows:\n  - {from: shop, to: crm, data_categories: [user.name], purposes: [essential]}\n"
+    )
+    assert "PL002" in cli("check", cwd=tmp_path).stdout  # unknown vendor key without the extension
+    (tmp_path / ".privlint.yaml").write_text(
+        "vendors:\n  acme-crm: {name: Acme CRM, country: DE, category: crm, role: processor}\n"
+    )
+    result = cli("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+
+
+# -- inline suppressions -----------------------------------------------------------------
+
+def test_suppression_with_reason_silences_exactly_its_finding(cli, tmp_path):
+    text = SALE.read_text().replace(
+        "  - from: web\n    to: ga\n",
+        "  # privlint: ignore[PL301] reason: GA runs under restricted data processing since 2024-01-01\n"
+        "  - from: web\n    to: ga\n",
+    )
+    (tmp_path / "inventory.yaml").write_text(text)
+    result = cli("check", "--format", "json", "inventory.yaml", cwd=tmp_path)
+    assert result.returncode == 1  # the other flow's PL301 still fails
+    assert findings(result) == [
+        ("PL301", "flow:web->ga", 29, {"reason": "GA runs under restricted data processing since 2024-01-01"}),
+        ("PL301", "flow:web->partner", 33, None),
+    ]
+
+
+def test_suppression_on_the_entity_line_and_text_summary(cli, tmp_path):
+    text = SALE.read_text().replace("  - from: web\n    to: ga\n", "  - from: web  # privlint: ignore[sale-claim-conflict] reason: ok\n    to: ga\n")
+    (tmp_path / "inventory.yaml").write_text(text)
+    result = cli("check", "inventory.yaml", cwd=tmp_path)
+    assert "flow:web->ga" not in result.stdout
+    assert result.stdout.splitlines()[-1] == "Found 1 error (1 inventory checked, 1 suppressed)."
+
+
+def test_suppression_without_reason_is_pl006_and_does_not_suppress(cli, tmp_path):
+    text = SALE.read_text().replace("  - from: web\n    to: ga\n", "  # privlint: ignore[PL301]\n  - from: web\n    to: ga\n")
+    (tmp_path / "inventory.yaml").write_text(text)
+    result = cli("check", "--format", "json", "inventory.yaml", cwd=tmp_path)
+    assert ("PL006", "flow:web->ga", 28, None) in findings(result)
+    assert ("PL301", "flow:web->ga", 29, None) in findings(result)
+
+
+def test_suppression_of_an_unselected_rule_is_not_reported_as_unused(cli):
+    result = cli("check", "--select", "PL1", "--format", "json", str(SUPPRESSED))
+    assert findings(result) == []
+
+
+# -- baselines ---------------------------------------------------------------------------
+
+def test_baseline_survives_inserted_lines_and_catches_a_new_finding(cli, project):
+    assert cli("check", "--write-baseline", "baseline.json", cwd=project).returncode == 0
+    recorded = json.loads((project / "baseline.json").read_text())
+    assert [entry["entity"] for entry in recorded["findings"]] == ["flow:web->ga", "flow:web->partner"]
+
+    moved = "# a new header comment\n# and another\n" + (project / "inventory.yaml").read_text()
+    (project / "inventory.yaml").write_text(moved)
+    result = cli("check", "--baseline", "baseline.json", "--format", "json", cwd=project)
+    assert result.returncode == 0
+    assert [(rule, line, reason) for rule, _, line, reason in findings(result)] == [
+        ("PL301", 30, {"reason": "baseline"}), ("PL301", 34, {"reason": "baseline"})]
+
+    with_new_flow = moved.replace(
+        "flows:\n", "  - {id: broker, name: Data Partner Two, country: US, category: data_broker, role: controller}\nflows:\n"
+    ) + (
+        "  - from: web\n    to: broker\n    data_categories: [user.device.cookie_id]\n"
+        "    purposes: [marketing.advertising.third_party.targeted]\n"
+    )
+    (project / "inventory.yaml").write_text(with_new_flow)
+    result = cli("check", "--baseline", "baseline.json", "--format", "json", cwd=project)
+    assert result.returncode == 1
+    new = [f for f in findings(result) if f[3] is None]
+    assert [(rule, entity) for rule, entity, _, _ in new] == [("PL101", "recipient:broker"), ("PL301", "flow:web->broker")]
+
+
+def test_bad_baseline_is_usage_error(cli, project):
+    (project / "baseline.json").write_text("not json")
+    result = cli("check", "--baseline", "baseline.json", cwd=project)
+    assert result.returncode == 2 and "not a privlint baseline" in result.stderr
