@@ -92,6 +92,28 @@ def transfers(data_map: DataMap, as_of: dt.date) -> list[Transfer]:
     return found
 
 
+def declared_bases(flow: Flow, data_map: DataMap) -> list[tuple[str | None, str]]:
+    """The bases a flow really relies on: (origin area, basis), area None for a single basis.
+
+    A per-origin entry for an origin the flow never carries is dead configuration and is left
+    out, unless no origin of the flow is known at all.
+    """
+    declared = flow.transfer_basis
+    if declared is None:
+        return []
+    if isinstance(declared, str):
+        return [(None, declared)]
+    carried = data_map.origins(flow)
+    return [(area, basis) for area, basis in declared.items() if not carried or area in carried]
+
+
+def basis_member(flow: Flow, area: str | None) -> tuple[str, ...]:
+    """Where to point at a flow's basis for `area`: its per-origin entry, else the key."""
+    if area is not None and isinstance(flow.transfer_basis, dict) and area in flow.transfer_basis:
+        return ("transfer_basis", area)
+    return ("transfer_basis",)
+
+
 def dpf_failures(transfer: Transfer, data_map: DataMap, as_of: dt.date) -> list[str]:
     """Why a `dpf` basis is not valid for this transfer (empty when it is)."""
     area = transfer.area

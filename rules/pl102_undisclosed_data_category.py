@@ -1,6 +1,7 @@
 """## PL102 undisclosed-data-category
 
-**What it does.** Checks every data category a system collects or a flow sends against
+**What it does.** Checks every personal data category (under `user`) a system collects or a
+flow sends against
 `policy.data_categories`. A disclosed key covers its descendants: disclosing `user.contact`
 covers `user.contact.email`, but disclosing `user.contact.email` does not cover `user.contact`.
 One finding per system or flow lists all its undisclosed categories. Runs only when the
@@ -40,7 +41,9 @@ def check(context):
         return
     disclosed = policy.get("data_categories") or ()
     for use in context.inventory.category_uses():
-        undisclosed = use.matching(lambda category: not taxonomy.covered_by_any(category, disclosed))
+        undisclosed = use.matching(
+            lambda category: taxonomy.is_personal(category) and not taxonomy.covered_by_any(category, disclosed)
+        )
         if undisclosed:
             message = (
                 f"{use.entity} {use.verb} {use.names(undisclosed)}, not covered by policy.data_categories; "

@@ -25,7 +25,7 @@ or use another basis such as `scc`.
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import dpf_failures, transfers
+from privlint.lint.transfers import basis_member, dpf_failures, transfers
 
 ID = "PL202"
 NAME = "invalid-dpf-basis"
@@ -45,4 +45,4 @@ def check(context):
             )
     for entity, (transfer, reasons) in by_flow.items():
         message = f"the dpf basis is not valid: {'; '.join(reasons)}"
-        yield Violation.at(transfer.flow.location, entity, message, "transfer_basis")
+        yield Violation.at(transfer.flow.location, entity, message, *basis_member(transfer.flow, transfer.area))

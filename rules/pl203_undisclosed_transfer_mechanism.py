@@ -1,7 +1,8 @@
 """## PL203 undisclosed-transfer-mechanism
 
 **What it does.** Reports a flow whose declared transfer basis (any of them, for a per-origin
-basis) is not among `policy.transfer_mechanisms`. Runs only when the inventory has a
+basis, except entries for origins the flow does not carry) is not among
+`policy.transfer_mechanisms`. Runs only when the inventory has a
 `policy:` block.
 
 **Why is this bad?** GDPR Art. 13(1)(f) and 14(1)(f) require the notice to state the intention
@@ -21,6 +22,7 @@ flows:
 """
 
 from privlint.lint.engine import Violation
+from privlint.lint.transfers import basis_member, declared_bases
 
 ID = "PL203"
 NAME = "undisclosed-transfer-mechanism"
@@ -33,13 +35,12 @@ def check(context):
     if not policy.declared:
         return
     disclosed = set(policy.get("transfer_mechanisms") or ())
-    for flow in context.inventory.flows:
-        declared = flow.transfer_basis
-        bases = list(declared.values()) if isinstance(declared, dict) else [declared] if declared else []
-        undisclosed = [basis for basis in dict.fromkeys(bases) if basis not in disclosed]
+    for flow in context.data_map.flows:
+        undisclosed = [(area, basis) for area, basis in declared_bases(flow, context.data_map) if basis not in disclosed]
         if undisclosed:
+            names = ", ".join(dict.fromkeys(basis for _, basis in undisclosed))
             message = (
-                f"{flow.entity} relies on {', '.join(undisclosed)}, which policy.transfer_mechanisms "
+                f"{flow.entity} relies on {names}, which policy.transfer_mechanisms "
                 "does not mention (GDPR Art. 13(1)(f))"
             )
-            yield Violation.at(flow.location, flow.entity, message, "transfer_basis")
+            yield Violation.at(flow.location, flow.entity, message, *basis_member(flow, undisclosed[0][0]))

@@ -1,7 +1,7 @@
 """## PL204 derogation-as-routine
 
 **What it does.** Reports every flow that relies on an Art. 49 derogation (`derogation`, for
-any origin). An inventory flow is by nature regular and repeated, which is exactly what
+any origin the flow carries). An inventory flow is by nature regular and repeated, which is exactly what
 derogations are not for.
 
 **Why is this bad?** GDPR Art. 49 derogations (explicit consent, contract necessity, …) are
@@ -19,6 +19,7 @@ flows:
 """
 
 from privlint.lint.engine import Violation
+from privlint.lint.transfers import basis_member, declared_bases
 
 ID = "PL204"
 NAME = "derogation-as-routine"
@@ -27,12 +28,11 @@ SUMMARY = "a flow relies on an Art. 49 derogation"
 
 
 def check(context):
-    for flow in context.inventory.flows:
-        declared = flow.transfer_basis
-        bases = declared.values() if isinstance(declared, dict) else [declared]
-        if "derogation" in bases:
+    for flow in context.data_map.flows:
+        areas = [area for area, basis in declared_bases(flow, context.data_map) if basis == "derogation"]
+        if areas:
             message = (
                 f"{flow.entity} relies on an Art. 49 derogation, which is for occasional transfers, "
                 "not a regular flow; use SCCs, the IDTA/UK Addendum, BCRs or a DPF-certified recipient"
             )
-            yield Violation.at(flow.location, flow.entity, message, "transfer_basis")
+            yield Violation.at(flow.location, flow.entity, message, *basis_member(flow, areas[0]))

@@ -22,7 +22,7 @@ flows:
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import destination, transfers
+from privlint.lint.transfers import basis_member, destination, transfers
 
 ID = "PL205"
 NAME = "misapplied-adequacy"
@@ -40,4 +40,4 @@ def check(context):
             f"{entity} claims adequacy, but {destination(transfer.recipient)} is not adequate for "
             f"{', '.join(areas)} data as of {context.as_of.isoformat()}"
         )
-        yield Violation.at(transfer.flow.location, entity, message, "transfer_basis")
+        yield Violation.at(transfer.flow.location, entity, message, *basis_member(transfer.flow, areas[0]))

@@ -6,7 +6,7 @@ organization money or other valuable consideration (`consideration: true`) or se
 under `marketing`, `analytics`, `personalize` or `third_party_sharing`. A processor
 (service provider) receiving data under contract is not a sale; neither is a disclosure to an
 independent controller for an essential purpose at the consumer's direction, such as payment
-processing.
+processing, nor one required by law (`third_party_sharing.legal_obligation`).
 
 **Why is this bad?** CCPA §1798.140(ad) defines *selling* as disclosing personal information
 to a third party for monetary or other valuable consideration. In *People v. Sephora* (2022)
@@ -42,6 +42,8 @@ SUMMARY = (
 )
 
 SALE_PURPOSES = ("marketing", "analytics", "personalize", "third_party_sharing")
+# Disclosures made to comply with the law are not sales (CCPA §1798.145(a)(1)).
+LAWFUL = ("third_party_sharing.legal_obligation",)
 
 
 def check(context):
@@ -55,7 +57,10 @@ def check(context):
         reasons = []
         if flow.consideration:
             reasons.append("the organization receives consideration for it")
-        purposes = [p for p in flow.purposes if taxonomy.covered_by_any(p, SALE_PURPOSES)]
+        purposes = [
+            p for p in flow.purposes
+            if taxonomy.covered_by_any(p, SALE_PURPOSES) and not taxonomy.covered_by_any(p, LAWFUL)
+        ]
         if purposes:
             reasons.append(f"it serves {', '.join(purposes)}")
         if reasons:

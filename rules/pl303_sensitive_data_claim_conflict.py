@@ -6,7 +6,8 @@ that collects or sends a sensitive category. Sensitive categories are shipped as
 Art. 9/10 special categories to taxonomy keys: government ids, account credentials, financial
 account and card numbers, precise geolocation, racial or ethnic origin, religious or
 philosophical beliefs, union membership, private message contents, genetic, biometric and
-health data, sex life or sexual orientation, criminal history.
+health data, sex life or sexual orientation, criminal history. A broad key that may contain them (`user.financial`,
+`user.demographic`) counts too; the root `user` does not.
 
 **Why is this bad?** The CCPA gives consumers the right to limit the use of sensitive personal
 information (§1798.121) and requires notice of it; GDPR Art. 9 prohibits processing special
@@ -38,14 +39,24 @@ SUMMARY = "policy says no sensitive data, yet a sensitive category is collected 
 def check(context):
     if not context.inventory.policy.claims_not("sensitive_data"):
         return
-    sensitive = reference.sensitive_keys()
     for use in context.inventory.category_uses():
-        found = use.matching(lambda category: any(taxonomy.covers(key, category) for key, _ in sensitive))
+        found = use.matching(lambda category: bool(_concepts(category)))
         if found:
-            concepts = sorted({concept for category, _ in found for key, concept in sensitive
-                               if taxonomy.covers(key, category)})
+            concepts = sorted({concept for category, _ in found for concept in _concepts(category)})
             message = (
                 f"the policy says no sensitive personal information is processed, but {use.entity} "
                 f"{use.verb} {use.names(found)} ({', '.join(concepts)})"
             )
             yield Violation.at(use.location, use.entity, message, *found[0][1])
+
+
+def _concepts(category: str) -> set[str]:
+    """The sensitive concepts `category` is, or may contain (a broad key such as
+    `user.financial` may hold card numbers; the root `user` says nothing)."""
+    if category == taxonomy.PERSONAL_ROOT:
+        return set()
+    return {
+        concept if taxonomy.covers(key, category) else f"may include {concept}"
+        for key, concept in reference.sensitive_keys()
+        if taxonomy.covers(key, category) or taxonomy.covers(category, key)
+    }

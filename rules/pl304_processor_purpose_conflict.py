@@ -2,7 +2,7 @@
 
 **What it does.** Reports a flow of personal data to a recipient whose role is `processor`
 for cross-context behavioral advertising (`marketing.advertising.third_party`) or
-third-party sharing (`third_party_sharing`).
+third-party sharing (`third_party_sharing`, except `third_party_sharing.legal_obligation`).
 
 **Why is this bad?** Under CCPA §1798.140(ag)(1) and 11 CCR §7050(b), a service provider may
 not provide cross-context behavioral advertising, and may not sell or share the data it
@@ -32,6 +32,9 @@ SEVERITY = "error"
 SUMMARY = "a `processor` recipient receives data for cross-context behavioral advertising or third-party sharing"
 
 FORBIDDEN = ("marketing.advertising.third_party", "third_party_sharing")
+# A service provider may process data so the business can meet a legal obligation
+# (CCPA §1798.145(a)(1)); that is not sharing with a third party.
+LAWFUL = ("third_party_sharing.legal_obligation",)
 
 
 def check(context):
@@ -40,10 +43,16 @@ def check(context):
         recipient = data_map.node(flow.target)
         if recipient.role != "processor":
             continue
-        purposes = [p for p in flow.purposes if taxonomy.covered_by_any(p, FORBIDDEN)]
+        purposes = [
+            (index, purpose)
+            for index, purpose in enumerate(flow.raw.get("purposes") or ())
+            if purpose in flow.purposes
+            and taxonomy.covered_by_any(purpose, FORBIDDEN)
+            and not taxonomy.covered_by_any(purpose, LAWFUL)
+        ]
         if purposes:
             message = (
                 f"{recipient.name} is recorded as a processor but receives personal data for "
-                f"{', '.join(purposes)}, which a processor or service provider may not do"
+                f"{', '.join(purpose for _, purpose in purposes)}, which a processor or service provider may not do"
             )
-            yield Violation.at(flow.location, flow.entity, message)
+            yield Violation.at(flow.location, flow.entity, message, "purposes", purposes[0][0])

@@ -1,8 +1,8 @@
 """## PL306 retention-claim-conflict
 
 **What it does.** When the policy promises a longest retention period (`policy.retention`,
-an ISO 8601 duration such as `P2Y`), reports every system or recipient whose `retention` is
-longer. Durations are compared by length (a year is 365.2425 days, so `P1Y` equals `P12M`).
+an ISO 8601 duration such as `P2Y`), reports every system or recipient holding personal data
+whose `retention` is longer. Durations are compared by length (a year is 365.2425 days, so `P1Y` equals `P12M`).
 
 **Why is this bad?** GDPR Art. 5(1)(e) (storage limitation) and Art. 13(2)(a) require the
 notice to state the retention period; CCPA §1798.100(a)(3) requires the length of time each
@@ -19,6 +19,7 @@ systems:
 **Fix.** Shorten the system's retention, or publish the real period.
 """
 
+from privlint.lint import taxonomy
 from privlint.lint.durations import days
 from privlint.lint.engine import Violation
 
@@ -33,7 +34,10 @@ def check(context):
     limit = days(promised) if promised else None
     if limit is None:
         return
+    data_map = context.data_map
     for node in context.inventory.nodes:
+        if not any(taxonomy.is_personal(category) for category in data_map.held(node.id)):
+            continue  # storage limitation is about personal data
         kept = days(node.retention) if node.retention else None
         if kept is not None and kept > limit:
             message = f"{node.entity} keeps data for {node.retention}, longer than the {promised} the policy promises"
