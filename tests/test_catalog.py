@@ -1,0 +1,111 @@
+"""Reference data: every dated fact is sourced or unknown, and unknown is never assumed true."""
+
+import datetime as dt
+
+import pytest
+
+from privlint.lint import reference, taxonomy
+from privlint.lint.loader import load
+
+from .conftest import ROOT, lint, triples
+
+SPEC_KEYS = {
+    "stripe", "paypal", "google-analytics", "google-ads", "google-adsense", "microsoft-advertising", "hubspot",
+    "quickbooks", "mailchimp", "salesforce", "segment", "twilio", "aws", "meta-pixel", "zendesk", "shopify",
+}
+CATEGORIES = set(load("s", (ROOT / "data/inventory.schema.json").read_text()).data["$defs"]["recipient"]
+                 ["properties"]["category"]["enum"])
+
+
+def _facts(entry):
+    yield "legal_entity", entry["legal_entity"]
+    yield "country", entry["country"]
+    for programme in ("eu", "uk", "ch", "hr"):
+        yield f"dpf.{programme}", entry["dpf"][programme]
+
+
+def test_catalog_covers_every_spec_vendor():
+    raw = load("vendors.yaml", (ROOT / "data/vendors.yaml").read_text()).data
+    assert set(raw) == SPEC_KEYS
+
+
+@pytest.mark.parametrize("key", sorted(SPEC_KEYS))
+def test_every_fact_is_sourced_or_unknown(key):
+    entry = load("vendors.yaml", (ROOT / "data/vendors.yaml").read_text()).data[key]
+    assert entry["name"] and entry["category"] in CATEGORIES
+    assert entry["role"] in ("processor", "controller", "joint_controller", "third_party")
+    for name, fact in _facts(entry):
+        if fact["value"] is None:
+            assert not fact.get("verified_on"), f"{key}.{name}: an unknown fact has no verification date"
+        else:
+            assert fact["source"].startswith("https://"), f"{key}.{name} has no source"
+            assert dt.date.fromisoformat(str(fact["verified_on"])), f"{key}.{name} has no verified_on"
+
+
+def test_unknown_dpf_status_is_not_certified():
+    paypal = reference.catalog()["paypal"]
+    assert paypal.dpf["eu"] is None  # not verified in the shipped data
+    assert reference.fact({"value": True, "source": "https://x"}) is None  # no verified_on: unknown
+
+
+def test_adequacy_entries_are_sourced_and_dated():
+    table = load("adequacy.yaml", (ROOT / "data/adequacy.yaml").read_text()).data
+    for area in ("EEA", "UK", "CH"):
+        for entry in table[area]["adequate"]:
+            if entry.get("verified_on"):
+                assert entry["source"].startswith("https://") and entry.get("in_force"), entry
+    assert {p: str(table["programmes"][p]["in_force"]) for p in ("eu", "uk", "ch")} == {
+        "eu": "2023-07-10", "uk": "2023-10-12", "ch": "2024-09-15"}
+
+
+@pytest.mark.parametrize("area, country, adequate", [
+    ("EEA", "JP", True), ("EEA", "GB", True), ("EEA", "CH", True), ("EEA", "IN", False), ("EEA", "US", False),
+    ("UK", "DE", True), ("UK", "JP", True), ("UK", "IN", False), ("CH", "GB", True), ("CH", "FR", True),
+])
+def test_adequacy_table(area, country, adequate):
+    from privlint.lint.model import Node
+    from privlint.lint.transfers import adequate as is_adequate
+
+    node = Node(id="r", kind="recipient", location=None, raw={}, name="R", country=country, dpf={})
+    assert is_adequate(area, node, dt.date(2026, 11, 1)) is adequate
+
+
+def test_sensitive_map_uses_known_taxonomy_keys():
+    for key, concept in reference.sensitive_keys():
+        assert taxonomy.is_known("data_categories", key), (key, concept)
+    concepts = {concept for _, concept in reference.sensitive_keys()}
+    for needed in ("government ids", "precise geolocation", "genetic data", "criminal history"):
+        assert needed in concepts
+
+
+def test_inventory_vendors_extend_and_override_the_catalog(tmp_path):
+    (tmp_path / "inventory.yaml").write_text(
+        "privlint: 1\norganization: {name: Acme, country: DE}\n"
+        "policy: {recipients: [Acme CRM, PayPal], data_categories: [user], purposes: [essential]}\n"
+        "vendors:\n"
+        "  acme-crm: {name: Acme CRM, country: DE, category: crm, role: processor}\n"
+        "  paypal: {name: PayPal, country: LU, dpf: {eu: false}}\n"
+        "systems:\n  - id: shop\n    collects:\n"
+        "      - {subjects: [customer], data_categories: [user.name], origins: [EEA]}\n"
+        "recipients:\n  - {id: crm, vendor: acme-crm}\n  - {id: pp, vendor: paypal}\n"
+        "flows:\n"
+        "  - {from: shop, to: crm, data_categories: [user.name], purposes: [essential]}\n"
+        "  - {from: shop, to: pp, data_categories: [user.name], purposes: [essential.service.payment_processing]}\n"
+    )
+    # acme-crm exists (no PL002); PayPal overridden to Luxembourg: inside the EEA, no transfer.
+    assert triples(lint(tmp_path)) == []
+
+
+def test_inline_recipient_fields_override_the_catalog(tmp_path):
+    base = (
+        "privlint: 1\norganization: {name: Acme, country: DE}\n"
+        "policy: {recipients: [Stripe], data_categories: [user], purposes: [essential]}\n"
+        "systems:\n  - id: shop\n    collects:\n"
+        "      - {subjects: [customer], data_categories: [user.name], origins: [EEA]}\n"
+        "recipients:\n  - {id: stripe, vendor: stripe%s}\n"
+        "flows:\n  - {from: shop, to: stripe, data_categories: [user.name], purposes: [essential]}\n"
+    )
+    (tmp_path / "inventory.yaml").write_text(base % "")
+    assert triples(lint(tmp_path)) == []  # Stripe, Inc. is DPF-certified (EU) per the catalog
+    (tmp_path / "inventory.yaml").write_text(base % ", dpf: {eu: false}")
+    assert triples(lint(tmp_path)) == [("PL201", "flow:shop->stripe", 11)]
