@@ -52,29 +52,21 @@ class DataMap:
         return self._carried.get(id(flow), {})
 
     def origins(self, flow: Flow) -> set[str]:
-        """Legal areas (EEA, UK, CH) or countries of the people whose data the flow carries."""
-        return {
-            origin
-            for category, provenance in self.carried(flow).items()
-            if taxonomy.is_personal(category)
-            for origin, _ in provenance
-            if origin is not None
-        }
+        """Legal areas (EEA, UK, CH) or countries of the people whose personal data the flow carries."""
+        return self._personal_provenance(flow, 0)
 
     def subjects(self, flow: Flow) -> set[str]:
+        """Data subjects whose personal data the flow carries."""
+        return self._personal_provenance(flow, 1)
+
+    def _personal_provenance(self, flow: Flow, part: int) -> set[str]:
         return {
-            subject
+            item[part]
             for category, provenance in self.carried(flow).items()
             if taxonomy.is_personal(category)
-            for _, subject in provenance
-            if subject is not None
+            for item in provenance
+            if item[part] is not None
         }
-
-    def flows_into(self, node_id: str) -> list[Flow]:
-        return [data["flow"] for _, _, data in self.graph.in_edges(node_id, data=True)]
-
-    def flows_from(self, node_id: str) -> list[Flow]:
-        return [data["flow"] for _, _, data in self.graph.out_edges(node_id, data=True)]
 
     @staticmethod
     def carries_personal_data(flow: Flow) -> bool:

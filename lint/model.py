@@ -184,14 +184,6 @@ class Inventory:
             self.nodes, key=lambda node: (order[id(node.location.document)], node.location.position())
         )
 
-    def node(self, node_id: str) -> Node | None:
-        return self._index().get(node_id)
-
-    def _index(self) -> dict[str, Node]:
-        index: dict[str, Node] = {}
-        for node in self.nodes:
-            index.setdefault(node.id, node)  # the first declaration wins; PL003 reports the rest
-        return index
 
 
 def build(name: str, documents: list[Document], extra_vendors: dict | None = None) -> Inventory:

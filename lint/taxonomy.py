@@ -54,7 +54,3 @@ def suggest(kind: str, key: str) -> str | None:
         if ".".join(parts[:end]) in keys(kind):
             return ".".join(parts[:end])
     return None
-
-
-def attribution() -> str:
-    return _load()["attribution"]

@@ -92,6 +92,14 @@ def transfers(data_map: DataMap, as_of: dt.date) -> list[Transfer]:
     return found
 
 
+def by_flow(pairs) -> dict[str, tuple[Transfer, list]]:
+    """Group (transfer, reason) pairs by flow entity, in order: one finding per flow."""
+    grouped: dict[str, tuple[Transfer, list]] = {}
+    for transfer, reason in pairs:
+        grouped.setdefault(transfer.flow.entity, (transfer, []))[1].append(reason)
+    return grouped
+
+
 def declared_bases(flow: Flow, data_map: DataMap) -> list[tuple[str | None, str]]:
     """The bases a flow really relies on: (origin area, basis), area None for a single basis.
 

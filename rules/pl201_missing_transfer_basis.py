@@ -30,7 +30,7 @@ rely on the recipient's verified DPF certification.
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import VALID_TOOLS, destination, transfers
+from privlint.lint.transfers import VALID_TOOLS, by_flow, destination, transfers
 
 ID = "PL201"
 NAME = "missing-transfer-basis"
@@ -39,20 +39,27 @@ SUMMARY = "a restricted transfer (per origin) has no basis"
 
 
 def check(context):
-    by_flow: dict = {}
-    for transfer in transfers(context.data_map, context.as_of):
-        if not transfer.restricted or transfer.basis in ("dpf", "adequacy"):
-            continue
-        if transfer.basis in VALID_TOOLS[transfer.area]:
-            continue
-        if transfer.basis is None:
-            reason = f"{transfer.area} data has no transfer basis"
-        else:
-            reason = f"{transfer.area} data: '{transfer.basis}' is not a transfer tool for {transfer.area} data"
-        by_flow.setdefault(transfer.flow.entity, (transfer, []))[1].append(reason)
-    for entity, (transfer, reasons) in by_flow.items():
+    missing = [
+        (transfer, _reason(transfer))
+        for transfer in transfers(context.data_map, context.as_of)
+        if _lacks_basis(transfer)
+    ]
+    for entity, (transfer, reasons) in by_flow(missing).items():
         message = (
             f"restricted transfer to {destination(transfer.recipient)}: {'; '.join(reasons)}; "
             "declare transfer_basis per origin (e.g. {EEA: scc, UK: idta})"
         )
         yield Violation.at(transfer.flow.location, entity, message)
+
+
+def _lacks_basis(transfer) -> bool:
+    """Restricted, with no declared tool valid for its origin (dpf/adequacy: PL202/PL205)."""
+    if not transfer.restricted or transfer.basis in ("dpf", "adequacy"):
+        return False
+    return transfer.basis not in VALID_TOOLS[transfer.area]
+
+
+def _reason(transfer) -> str:
+    if transfer.basis is None:
+        return f"{transfer.area} data has no transfer basis"
+    return f"{transfer.area} data: '{transfer.basis}' is not a transfer tool for {transfer.area} data"

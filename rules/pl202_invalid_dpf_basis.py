@@ -25,7 +25,7 @@ or use another basis such as `scc`.
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import basis_member, dpf_failures, transfers
+from privlint.lint.transfers import basis_member, by_flow, dpf_failures, transfers
 
 ID = "PL202"
 NAME = "invalid-dpf-basis"
@@ -34,15 +34,11 @@ SUMMARY = "a `dpf` basis fails any condition in §2"
 
 
 def check(context):
-    by_flow: dict = {}
-    for transfer in transfers(context.data_map, context.as_of):
-        if transfer.basis != "dpf":
-            continue
-        reasons = dpf_failures(transfer, context.data_map, context.as_of)
-        if reasons:
-            by_flow.setdefault(transfer.flow.entity, (transfer, []))[1].append(
-                f"{transfer.area} data: {', '.join(reasons)}"
-            )
-    for entity, (transfer, reasons) in by_flow.items():
+    failures = [
+        (transfer, f"{transfer.area} data: {', '.join(reasons)}")
+        for transfer in transfers(context.data_map, context.as_of)
+        if transfer.basis == "dpf" and (reasons := dpf_failures(transfer, context.data_map, context.as_of))
+    ]
+    for entity, (transfer, reasons) in by_flow(failures).items():
         message = f"the dpf basis is not valid: {'; '.join(reasons)}"
         yield Violation.at(transfer.flow.location, entity, message, *basis_member(transfer.flow, transfer.area))

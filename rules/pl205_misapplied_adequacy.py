@@ -22,7 +22,7 @@ flows:
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import basis_member, destination, transfers
+from privlint.lint.transfers import basis_member, by_flow, destination, transfers
 
 ID = "PL205"
 NAME = "misapplied-adequacy"
@@ -31,11 +31,12 @@ SUMMARY = "basis `adequacy` where the destination is not adequate for the origin
 
 
 def check(context):
-    by_flow: dict = {}
-    for transfer in transfers(context.data_map, context.as_of):
-        if transfer.basis == "adequacy" and transfer.restricted:
-            by_flow.setdefault(transfer.flow.entity, (transfer, []))[1].append(transfer.area)
-    for entity, (transfer, areas) in by_flow.items():
+    misapplied = [
+        (transfer, transfer.area)
+        for transfer in transfers(context.data_map, context.as_of)
+        if transfer.basis == "adequacy" and transfer.restricted
+    ]
+    for entity, (transfer, areas) in by_flow(misapplied).items():
         message = (
             f"{entity} claims adequacy, but {destination(transfer.recipient)} is not adequate for "
             f"{', '.join(areas)} data as of {context.as_of.isoformat()}"
