@@ -134,6 +134,11 @@ class Policy:
         categories = self.raw.get("recipient_categories") or ()
         return self.names(recipient) or (recipient.category is not None and recipient.category in categories)
 
+    def keys(self, name: str) -> tuple[str, ...]:
+        """The known taxonomy keys of a policy list (unknown ones are PL004's business)."""
+        kind = "data_uses" if name == "purposes" else "data_categories"
+        return _known(kind, self.raw.get(name))
+
     def claims_not(self, claim: str) -> bool:
         """True when the policy explicitly denies `claim` (e.g. sells_personal_data: false)."""
         return self.raw.get(claim) is False

@@ -45,6 +45,9 @@ def is_known(kind: str, key: str) -> bool:
 
 def suggest(kind: str, key: str) -> str | None:
     """The closest known key, for 'did you mean' messages."""
+    extended = sorted((known for known in keys(kind) if known.startswith(key)), key=len)
+    if extended:  # `user.health` -> `user.health_and_medical`
+        return extended[0]
     close = difflib.get_close_matches(key, sorted(keys(kind)), n=1, cutoff=0.6)
     if close:
         return close[0]

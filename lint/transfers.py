@@ -32,8 +32,9 @@ def within_area(area: str, country: str | None) -> bool:
     return country == {"UK": "GB", "CH": "CH"}[area]
 
 
-def dpf_certified(recipient: Node, area: str, as_of: dt.date) -> bool:
-    """Certified under the area's DPF programme, in force on `as_of` (unknown is not certified)."""
+def dpf_certified(recipient: Node, area: str, as_of: dt.date, hr_data: bool = False) -> bool:
+    """Certified under the area's DPF programme, in force on `as_of`, and for HR data when
+    the data is HR data (unknown is not certified)."""
     programme = reference.DPF_PROGRAMMES[area]
     start = reference.programme_start(programme)
     return (
@@ -41,6 +42,7 @@ def dpf_certified(recipient: Node, area: str, as_of: dt.date) -> bool:
         and recipient.dpf.get(programme) is True
         and start is not None
         and as_of >= start
+        and (not hr_data or recipient.dpf.get("hr") is True)
     )
 
 
@@ -49,8 +51,9 @@ def destination(recipient: Node) -> str:
     return f"{recipient.name} ({recipient.country or 'country unknown'})"
 
 
-def adequate(area: str, recipient: Node, as_of: dt.date) -> bool:
-    """The destination country is adequate for data of `area` on `as_of`."""
+def adequate(area: str, recipient: Node, as_of: dt.date, hr_data: bool = False) -> bool:
+    """The destination is adequate for data of `area` on `as_of`. For the US that takes a DPF
+    certification, covering HR data when `hr_data` (employees', job applicants' data)."""
     country = recipient.country
     if country is None:
         return False
@@ -60,7 +63,7 @@ def adequate(area: str, recipient: Node, as_of: dt.date) -> bool:
         if entry.country != country or not entry.applies_on(as_of):
             continue
         if entry.requires_dpf:
-            return dpf_certified(recipient, area, as_of)
+            return dpf_certified(recipient, area, as_of, hr_data)
         return True
     return False
 
@@ -85,10 +88,10 @@ def transfers(data_map: DataMap, as_of: dt.date) -> list[Transfer]:
     found = []
     for flow in data_map.disclosures():
         recipient = data_map.node(flow.target)
+        hr_data = bool(data_map.subjects(flow) & EMPLOYEE_SUBJECTS)
         for area in sorted(data_map.origins(flow) & set(reference.LEGAL_AREAS)):
-            found.append(
-                Transfer(flow, area, recipient, not adequate(area, recipient, as_of), flow.basis_for(area))
-            )
+            restricted = not adequate(area, recipient, as_of, hr_data)
+            found.append(Transfer(flow, area, recipient, restricted, flow.basis_for(area)))
     return found
 
 

@@ -39,7 +39,7 @@ def check(context):
     policy = context.inventory.policy
     if not policy.declared:
         return
-    disclosed = policy.get("data_categories") or ()
+    disclosed = policy.keys("data_categories")
     for use in context.inventory.category_uses():
         undisclosed = use.matching(
             lambda category: taxonomy.is_personal(category) and not taxonomy.covered_by_any(category, disclosed)

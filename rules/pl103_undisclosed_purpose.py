@@ -34,7 +34,7 @@ def check(context):
     policy = context.inventory.policy
     if not policy.declared:
         return
-    disclosed = policy.get("purposes") or ()
+    disclosed = policy.keys("purposes")
     for flow in context.inventory.flows:
         undisclosed = [
             (index, purpose)

@@ -32,7 +32,7 @@ SUMMARY = "a category in `policy.not_collected` is collected or flows"
 
 
 def check(context):
-    denied = context.inventory.policy.get("not_collected") or ()
+    denied = context.inventory.policy.keys("not_collected")
     if not denied:
         return
     for use in context.inventory.category_uses():

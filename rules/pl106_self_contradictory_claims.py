@@ -3,7 +3,7 @@
 **What it does.** Reports a policy that both discloses a data category as collected
 (`policy.data_categories`) and denies collecting it (`policy.not_collected`): the same key, or
 a disclosed key that lies under a denied one ("we collect email addresses" and "we do not
-collect contact information"). Denying a narrower category than one disclosed ("we collect
+collect contact information"). The finding is on the denial, `policy.not_collected`. Denying a narrower category than one disclosed ("we collect
 contact information, but not your fax number") is a refinement, not a contradiction.
 
 **Why is this bad?** A notice that says both is not "concise, transparent, intelligible" (GDPR
@@ -31,15 +31,19 @@ SUMMARY = "the policy both discloses and denies a category (PolicyLint-style con
 
 def check(context):
     policy = context.inventory.policy
-    denied = policy.get("not_collected") or ()
+    disclosed = policy.keys("data_categories")
     contradictions = [
-        (index, category, next(d for d in denied if taxonomy.covers(d, category)))
-        for index, category in enumerate(policy.get("data_categories") or ())
-        if taxonomy.covered_by_any(category, denied)
+        (index, denial, [category for category in disclosed if taxonomy.covers(denial, category)])
+        for index, denial in enumerate(policy.get("not_collected") or ())
+        if denial in policy.keys("not_collected")
     ]
+    contradictions = [(index, denial, covered) for index, denial, covered in contradictions if covered]
     if contradictions:
-        reasons = [f"discloses {category} but says {denial} is not collected" for _, category, denial in contradictions]
+        reasons = [
+            f"says {denial} is not collected but discloses {', '.join(covered)} as collected"
+            for _, denial, covered in contradictions
+        ]
         yield Violation.at(
-            policy.location, "policy.data_categories", f"the policy {'; '.join(reasons)}", "data_categories",
+            policy.location, "policy.not_collected", f"the policy {'; '.join(reasons)}", "not_collected",
             contradictions[0][0],
         )

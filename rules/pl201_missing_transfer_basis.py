@@ -6,7 +6,8 @@ adequate on the evaluation date (`--as-of`), or that the flow declares a transfe
 for that origin: `scc`, `bcr` or `derogation` for EEA data; `idta`, `uk_addendum`, `bcr` or
 `derogation` for UK data (EU SCCs alone do not cover UK data); `scc`, `bcr` or `derogation` for
 Swiss data. A US recipient certified under the origin's DPF programme is adequate with no
-declared basis. Declared `dpf` and `adequacy` bases are judged by PL202 and PL205. Origins
+declared basis — for employee data (`employee`, `job_applicant`) only if the certification
+covers HR data. Declared `dpf` and `adequacy` bases are judged by PL202 and PL205. Origins
 travel along flows (through own systems and other recipients), narrowed by a flow's `origins`.
 A recipient whose country is unknown (not declared, or not verified in the catalog) cannot be
 shown to be adequate, so data sent to it needs a basis too.
