@@ -1,0 +1,45 @@
+"""GitHub Actions workflow commands (`privlint check --format github`).
+
+One annotation per finding that is not suppressed, then a plain summary line:
+
+    ::error file=inventory.yaml,line=42,col=5,title=PL101 undisclosed-recipient::message (recipient:hubspot)
+
+error -> `::error`, warning -> `::warning`, info -> `::notice`. Escaping follows the runner's
+rules (actions/toolkit `command.ts`): in the message `%`, CR and LF become `%25`, `%0D`, `%0A`;
+in property values `:` and `,` also become `%3A` and `%2C`.
+"""
+
+from __future__ import annotations
+
+from .engine import Finding
+
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding) -> str:
+    properties = {
+        "file": finding.path,
+        "line": str(finding.line),
+        "col": str(finding.column),
+        "title": f"{finding.rule} {finding.name}",
+    }
+    rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(f'{finding.message} ({finding.entity})')}"
+
+
+def github_report(findings: list[Finding], inventories: int) -> str:
+    from .report import text
+
+    active = [finding for finding in sorted(findings, key=lambda finding: finding.sort_key) if not finding.suppressed]
+    lines = [annotation(finding) for finding in active]
+    # The summary is the text format's last line (counts, inventories, suppressed).
+    summary_line = text(findings, inventories).splitlines()[-1]
+    return "\n".join([*lines, summary_line]) + "\n"

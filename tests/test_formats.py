@@ -1,0 +1,209 @@
+"""Report formats for CI: SARIF (GitHub code scanning), JUnit XML, GitHub annotations, and
+suppressed findings in JSON — through the real console script."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from privlint.lint.registry import all_rules
+
+from .conftest import ROOT
+
+SALE = ROOT / "tests/rules/PL301_sale-claim-conflict/fail.yaml"  # PL301 at lines 28 (web->ga) and 32
+VENDORED_SCHEMA = ROOT / "tests/data/sarif-schema-2.1.0.json"
+SHARED_SCHEMA = ROOT.parent / "shared/schemas/sarif-schema-2.1.0.json"
+AS_OF = ("--as-of", "2026-11-01")
+SUPPRESSION = "  # privlint: ignore[PL301] reason: GA runs under service-provider terms since 2024-05-01\n"
+
+
+def _sarif_schema():
+    return json.loads((SHARED_SCHEMA if SHARED_SCHEMA.exists() else VENDORED_SCHEMA).read_text())
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A git work tree with a subdirectory inventory: one PL301 suppressed inline, one not."""
+    (tmp_path / ".git").mkdir()
+    inventories = tmp_path / "inventories"
+    inventories.mkdir()
+    lines = SALE.read_text().splitlines(keepends=True)
+    lines.insert(27, SUPPRESSION)  # above `- from: web` / `to: ga`
+    (inventories / "shop.yaml").write_text("".join(lines))
+    return tmp_path
+
+
+def sarif(cli, *args, cwd):
+    result = cli("check", "--format", "sarif", *AS_OF, *args, cwd=cwd)
+    assert result.returncode in (0, 1), result.stderr
+    return result, json.loads(result.stdout)
+
+
+# -- SARIF -------------------------------------------------------------------------------
+
+def test_vendored_sarif_schema_is_the_shared_one():
+    if not SHARED_SCHEMA.exists():
+        pytest.skip("../shared/schemas is not beside this checkout")
+    assert VENDORED_SCHEMA.read_bytes() == SHARED_SCHEMA.read_bytes()
+
+
+@pytest.mark.parametrize("inventory", ["inventories/calisone", "inventories/reference", str(SALE)])
+def test_sarif_is_valid_against_the_official_schema(cli, inventory):
+    _, log = sarif(cli, inventory, cwd=ROOT)
+    jsonschema.Draft7Validator(_sarif_schema()).validate(log)
+
+
+def test_sarif_follows_github_code_scanning_rules(cli, project):
+    result, log = sarif(cli, "inventories/shop.yaml", cwd=project)
+    assert result.returncode == 1
+    jsonschema.Draft7Validator(_sarif_schema()).validate(log)
+    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+    [run] = log["runs"]
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("privlint", "0.1.0")
+    assert driver["informationUri"].startswith("https://")
+    rules = driver["rules"]
+    assert [rule["id"] for rule in rules] == [rule.id for rule in all_rules()]  # all rules, not only those hit
+    anchors = set(re.findall(r"^## (PL\d{3}) ([a-z-]+)$", (ROOT / "docs/rules.md").read_text(), flags=re.M))
+    for rule, descriptor in zip(all_rules(), rules):
+        assert descriptor["name"] == rule.name
+        assert descriptor["shortDescription"]["text"] == rule.summary
+        assert descriptor["fullDescription"]["text"] and "**" not in descriptor["fullDescription"]["text"]
+        assert descriptor["help"]["markdown"] == rule.docs and descriptor["help"]["text"]
+        anchor = descriptor["helpUri"].split("#")[1]
+        assert descriptor["helpUri"].startswith("https://github.com/privlint/privlint/blob/main/docs/rules.md#")
+        assert anchor == f"{rule.id.lower()}-{rule.name}" and (rule.id, rule.name) in anchors
+        level = {"error": "error", "warning": "warning", "info": "note"}[rule.severity]
+        assert descriptor["defaultConfiguration"]["level"] == level
+        assert float(descriptor["properties"]["security-severity"]) > 0
+        assert "privacy" in descriptor["properties"]["tags"]
+    results = run["results"]
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results] == [
+        ("PL301", 29), ("PL301", 33)]
+    for result_ in results:
+        assert rules[result_["ruleIndex"]]["id"] == result_["ruleId"]
+        assert result_["level"] == "error" and result_["message"]["text"]
+        location = result_["locations"][0]["physicalLocation"]
+        # relative to the repository root, no "./", with %SRCROOT%
+        assert location["artifactLocation"] == {"uri": "inventories/shop.yaml", "uriBaseId": "%SRCROOT%"}
+        assert location["region"]["startLine"] >= 1 and location["region"]["startColumn"] >= 1
+        assert re.fullmatch(r"[0-9a-f]{16}", result_["partialFingerprints"]["privlint/v1"])
+    suppressed, active = results
+    assert suppressed["suppressions"] == [{
+        "kind": "inSource", "status": "accepted",
+        "justification": "GA runs under service-provider terms since 2024-05-01"}]
+    assert "suppressions" not in active
+
+
+def test_sarif_uris_are_relative_to_the_repository_root_from_a_subdirectory(cli, project):
+    _, log = sarif(cli, "shop.yaml", cwd=project / "inventories")
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert uris == {"inventories/shop.yaml"}
+
+
+def test_sarif_baseline_findings_are_external_suppressions(cli, project):
+    assert cli("check", "--write-baseline", "baseline.json", "inventories", cwd=project).returncode == 0
+    _, log = sarif(cli, "--baseline", "baseline.json", "inventories", cwd=project)
+    kinds = [r["suppressions"][0]["kind"] for r in log["runs"][0]["results"]]
+    assert kinds == ["inSource", "external"]
+    assert log["runs"][0]["results"][1]["suppressions"][0]["justification"] == "baseline"
+
+
+def test_sarif_is_deterministic_and_written_with_output(cli, project, tmp_path):
+    first = cli("check", "--format", "sarif", *AS_OF, "inventories", cwd=project).stdout
+    second = cli("check", "--format", "sarif", *AS_OF, "inventories", cwd=project).stdout
+    assert first == second
+    result = cli("check", "--format", "sarif", *AS_OF, "--output", "out.sarif", "inventories", cwd=project)
+    assert result.returncode == 1 and result.stdout == ""
+    assert (project / "out.sarif").read_text() == first
+    assert str(project) not in first  # no absolute paths: same bytes on any machine
+
+
+# -- JUnit -------------------------------------------------------------------------------
+
+def test_junit_one_suite_per_inventory_one_case_per_rule(cli, project):
+    junitparser = pytest.importorskip("junitparser")
+    shutil.copytree(ROOT / "inventories/reference", project / "clean")
+    result = cli("check", "--format", "junit", *AS_OF, "--output", "report.xml", "inventories", "clean", cwd=project)
+    assert result.returncode == 1 and result.stdout == ""
+    xml = junitparser.JUnitXml.fromfile(str(project / "report.xml"))
+    suites = {suite.name: suite for suite in xml}
+    assert set(suites) == {"inventories", "clean"}
+    rules = all_rules()
+    for name, suite in suites.items():
+        cases = list(suite)
+        assert [case.name for case in cases] == [f"{rule.id} {rule.name}" for rule in rules]
+        assert {case.classname for case in cases} == {name}
+        assert suite.tests == len(rules) and suite.errors == 0 and suite.skipped == 0
+    assert suites["clean"].failures == 0
+    assert suites["inventories"].failures == 1  # PL301: one finding failing, one suppressed
+    [failed] = [case for case in suites["inventories"] if not case.is_passed]
+    assert failed.name == "PL301 sale-claim-conflict"
+    [failure] = failed.result
+    assert failure.type == "error" and failure.message.startswith("1 error: ")
+    assert failure.text.startswith("inventories/shop.yaml:33:5: PL301 [error] ")
+    assert "flow:web->partner" in failure.text and "flow:web->ga" not in failure.text
+    assert "suppressed (GA runs under service-provider terms" in failed.system_out
+    assert xml.tests == 2 * len(rules) and xml.failures == 1
+
+
+def test_junit_skips_model_rules_when_the_inventory_does_not_load(cli, tmp_path):
+    junitparser = pytest.importorskip("junitparser")
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization: {name: [x\n")
+    result = cli("check", "--format", "junit", "--select", "PL000,PL101", cwd=tmp_path)
+    assert result.returncode == 1
+    [suite] = junitparser.JUnitXml.fromstring(result.stdout)
+    outcomes = {case.name: type(case.result[0]).__name__ for case in suite}
+    assert outcomes == {"PL000 invalid-yaml": "Failure", "PL101 undisclosed-recipient": "Skipped"}
+    assert (suite.tests, suite.failures, suite.skipped) == (2, 1, 1)
+
+
+# -- GitHub annotations ------------------------------------------------------------------
+
+def test_github_annotations_one_per_unsuppressed_finding(cli, project):
+    result = cli("check", "--format", "github", *AS_OF, "inventories", cwd=project)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    prefix = "::error file=inventories/shop.yaml,line=33,col=5,title=PL301 sale-claim-conflict::"
+    assert lines[0].startswith(prefix + "the policy says personal data is not sold")
+    assert lines[0].endswith("(flow:web->partner)")
+    assert lines[1] == "Found 1 error (1 inventory checked, 1 suppressed)."
+
+
+def test_github_annotation_escaping_and_levels():
+    from privlint.lint.annotations import annotation, escape_data, escape_property
+    from privlint.lint.engine import Finding
+
+    assert escape_data("100% a\r\nb") == "100%25 a%0D%0Ab"
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    finding = Finding("PL104", "stale-disclosure", "info", "names 'X, Inc.'\nnowhere 5%", "dir,x/a:b.yaml", 3, 7,
+                      "policy.recipients")
+    assert annotation(finding) == (
+        "::notice file=dir%2Cx/a%3Ab.yaml,line=3,col=7,title=PL104 stale-disclosure::"
+        "names 'X, Inc.'%0Anowhere 5%25 (policy.recipients)"
+    )
+    warning = Finding("PL103", "undisclosed-purpose", "warning", "m", "a.yaml", 1, 1, "flow:a->b")
+    assert annotation(warning).startswith("::warning file=a.yaml,")
+
+
+# -- JSON --------------------------------------------------------------------------------
+
+def test_json_marks_only_suppressed_findings(cli, project):
+    report = json.loads(cli("check", "--format", "json", *AS_OF, "inventories", cwd=project).stdout)
+    suppressed, active = report["findings"]
+    assert suppressed["suppressed"] == {"reason": "GA runs under service-provider terms since 2024-05-01"}
+    assert list(suppressed)[-1] == "suppressed"
+    assert list(active) == ["rule", "name", "severity", "message", "path", "line", "column", "entity", "fingerprint"]
+    assert report["summary"] == {"error": 1, "warning": 0, "info": 0}
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "junit", "github"])
+def test_every_format_writes_to_output_exactly_what_it_prints(cli, project, output_format):
+    printed = cli("check", "--format", output_format, *AS_OF, "inventories", cwd=project)
+    written = cli("check", "--format", output_format, *AS_OF, "--output", "report.out", "inventories", cwd=project)
+    assert printed.returncode == written.returncode == 1
+    assert written.stdout == "" and (project / "report.out").read_text() == printed.stdout
