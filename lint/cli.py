@@ -73,8 +73,11 @@ def cli():
 @click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
 @click.option("--baseline", "baseline_path", help="Accept the findings recorded in this baseline file.")
 @click.option("--write-baseline", help="Record the current findings as the accepted baseline in FILE.")
+@click.option("--changed-files", is_flag=True,
+              help="PATHs are changed files (pre-commit): lint the inventory each belongs to, once; "
+                   "skip YAML files that belong to no inventory.")
 def check(paths, output_format, output, select, ignore, fail_on, as_of, recursive, no_color,
-          config_path, baseline_path, write_baseline):
+          config_path, baseline_path, write_baseline, changed_files):
     """Lint inventories (files, or directories of YAML files). Default: ./inventory.yaml."""
     from . import baseline, config, discover, engine, report
 
@@ -86,9 +89,15 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         else:
             rules = _resolve_rules(tuple(settings.select), tuple(settings.ignore))
         fail_on = fail_on or settings.fail_on or "error"
-        targets = discover.targets(
-            list(paths) or settings.inventories or ["inventory.yaml"], recursive=recursive or settings.recursive
-        )
+        if changed_files and paths:
+            configured = settings.inventories and discover.targets(
+                settings.inventories, recursive=recursive or settings.recursive
+            )
+            targets = discover.changed_targets(list(paths), configured or None)
+        else:
+            targets = discover.targets(
+                list(paths) or settings.inventories or ["inventory.yaml"], recursive=recursive or settings.recursive
+            )
         findings = []
         contexts = []
         for target in targets:

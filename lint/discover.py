@@ -3,11 +3,15 @@
 A file argument is one inventory. A directory argument is one inventory made of the `*.yaml`
 and `*.yml` files directly in it; with `recursive`, every directory below it that holds such
 files is an inventory of its own.
+
+`privlint check --changed-files` (the pre-commit hook) reads its file arguments as *changed
+files* instead, and lints the inventory each belongs to: see `changed_targets`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +45,7 @@ def targets(paths: list[str], recursive: bool = False) -> list[Target]:
             continue
         if not path.is_dir():
             raise UsageError(f"{raw}: not a file or directory")
-        directories = _walk(path) if recursive else [path]
+        directories = walk(path) if recursive else [path]
         before = len(found)
         for directory in directories:
             files = yaml_files(directory)
@@ -50,16 +54,113 @@ def targets(paths: list[str], recursive: bool = False) -> list[Target]:
         if len(found) == before:
             where = "in or below" if recursive else "directly in"
             raise UsageError(f"{raw}: no *.yaml or *.yml inventory files {where} this directory")
+    return _unique(found)
+
+
+def _unique(found: list[Target]) -> list[Target]:
+    """Each inventory once, in order of first mention."""
     unique: dict[tuple[Path, ...], Target] = {}
     for target in found:
         unique.setdefault(tuple(file.resolve() for file in target.files), target)
     return list(unique.values())
 
 
-def _walk(root: Path) -> list[Path]:
+def walk(root: Path) -> list[Path]:
     """Directories below `root`, sorted, following no symlinks (so no loops)."""
     directories = []
     for current, subdirectories, _ in os.walk(root, followlinks=False):
         subdirectories.sort()
         directories.append(Path(current))
     return directories
+
+
+# --------------------------------------------------------------------------- changed files
+
+# Top-level keys that only an inventory file has; `privlint` marks the file that declares one.
+INVENTORY_KEYS = frozenset({"privlint", "organization", "policy", "systems", "recipients", "flows", "vendors"})
+_TOP_LEVEL_KEY = re.compile(r"^[\"']?([A-Za-z_][\w-]*)[\"']?[ \t]*:", re.M)
+
+
+@dataclass(frozen=True)
+class Role:
+    """What a YAML file is to privlint, judged from its top-level keys."""
+
+    declares: bool  # a top-level `privlint:` key: the file declares an inventory
+    fragment: bool  # other inventory keys (systems, flows, ...) but no `privlint:`
+    broken: bool  # not readable as YAML (keys were then read from column-0 `key:` lines)
+
+
+def file_role(path: Path) -> Role:
+    from .loader import YamlError, decode, load
+
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return Role(False, False, True)
+    try:
+        data = load(path.name, decode(raw)).data
+        keys, broken = (set(data) if isinstance(data, dict) else set()), False
+    except YamlError:
+        keys, broken = set(_TOP_LEVEL_KEY.findall(raw.decode("utf-8", "replace"))), True
+    declares = "privlint" in keys
+    return Role(declares, not declares and bool(keys & INVENTORY_KEYS), broken)
+
+
+def changed_targets(paths: list[str], configured: list[Target] | None = None) -> list[Target]:
+    """The inventories to lint when `paths` are files that changed (pre-commit, lint-staged).
+
+    With configured inventories (`inventories` in the configuration), a changed file selects
+    each configured inventory that contains it, and a file in none of them is skipped: the hook
+    lints exactly what `privlint check` with no arguments would, limited to what changed.
+
+    Otherwise each YAML file F, in directory D, is judged from the top-level keys of the YAML
+    files directly in D (a file "declares" an inventory with a `privlint:` key; a "fragment"
+    has inventory keys such as `systems:` or `flows:` but no `privlint:`):
+
+    1. D holds a file that declares and a fragment: D is a directory inventory, and it is
+       linted as a whole, once, whichever of its YAML files changed (or was deleted);
+    2. otherwise F declares `privlint:` itself: F is linted alone, as `privlint check F` does;
+    3. otherwise F cannot be read as YAML and D holds a file that declares or a fragment: F is
+       linted alone, so its parse error is reported;
+    4. otherwise F is not an inventory (`.pre-commit-config.yaml`, `.github/workflows/*.yml`,
+       a YAML file next to a single-file inventory, a fragment with no inventory beside it)
+       and is skipped without a finding.
+
+    Files that are not `*.yaml` / `*.yml` are skipped; directory arguments work as in `targets`.
+    """
+    found: list[Target] = []
+    if configured is not None:
+        owners: dict[Path, list[Target]] = {}
+        for target in configured:
+            for file in target.files:
+                owners.setdefault(file.resolve(), []).append(target)
+        for raw in paths:
+            path = Path(raw)
+            if path.is_dir():
+                found.extend(targets([raw]))
+            else:
+                found.extend(owners.get(path.resolve(), []))
+        return _unique(found)
+    roles: dict[Path, Role] = {}
+
+    def role(file: Path) -> Role:
+        key = file.resolve()
+        if key not in roles:
+            roles[key] = file_role(file)
+        return roles[key]
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(targets([raw]))
+            continue
+        if path.suffix not in YAML_SUFFIXES or not path.parent.is_dir():
+            continue
+        siblings = yaml_files(path.parent)
+        declaring = any(role(file).declares for file in siblings)
+        fragments = any(role(file).fragment for file in siblings)
+        if declaring and fragments:
+            found.append(Target(display_path(path.parent), tuple(siblings)))
+        elif path.is_file() and (role(path).declares or (role(path).broken and (declaring or fragments))):
+            found.append(Target(display_path(path), (path,)))
+    return _unique(found)

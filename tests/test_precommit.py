@@ -1,0 +1,226 @@
+"""privlint as a pre-commit hook: `privlint check --changed-files` maps the files pre-commit
+passes to the inventories they belong to (lint/discover.py `changed_targets`), and the hook
+works end to end under the real `pre-commit`."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+REFERENCE = ROOT / "inventories/reference/inventory.yaml"  # clean
+SALE = ROOT / "tests/rules/PL301_sale-claim-conflict/fail.yaml"  # PL301 at lines 28 and 32
+WORKFLOW = "on: push\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps: [{run: make}]\n"
+PRECOMMIT_CONFIG = "repos:\n  - repo: local\n    hooks: []\n"
+AS_OF = ("--as-of", "2026-11-01")
+
+
+def split_reference(directory):
+    """The clean reference inventory as a directory inventory: main.yaml + flows.yaml."""
+    directory.mkdir(parents=True, exist_ok=True)
+    head, flows = REFERENCE.read_text().split("\nflows:\n")
+    (directory / "main.yaml").write_text(head)
+    (directory / "flows.yaml").write_text("flows:\n" + flows)
+
+
+def changed(cli, cwd, *files, expect=None):
+    result = cli("check", "--changed-files", "--format", "json", *AS_OF, *files, cwd=cwd)
+    assert "Traceback" not in result.stderr
+    if expect is not None:
+        assert result.returncode == expect, result.stdout + result.stderr
+    return result
+
+
+def checked(cli, cwd, *files):
+    """The text summary line: how many inventories the changed files selected."""
+    return cli("check", "--changed-files", *AS_OF, *files, cwd=cwd).stdout.splitlines()[-1]
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A repository root holding a single-file inventory next to unrelated YAML files."""
+    shutil.copy(SALE, tmp_path / "inventory.yaml")
+    (tmp_path / ".pre-commit-config.yaml").write_text(PRECOMMIT_CONFIG)
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/ci.yml").write_text(WORKFLOW)
+    (tmp_path / "docker-compose.yml").write_text("services: {db: {image: postgres}}\n")
+    return tmp_path
+
+
+def test_unrelated_yaml_files_are_skipped(cli, project):
+    result = changed(cli, project, ".pre-commit-config.yaml", ".github/workflows/ci.yml", "docker-compose.yml",
+                     "README.md", expect=0)
+    assert json.loads(result.stdout)["findings"] == []
+    assert checked(cli, project, ".github/workflows/ci.yml") == "No findings (0 inventories checked)."
+
+
+def test_inventory_file_among_unrelated_files_is_linted_alone(cli, project):
+    result = changed(cli, project, ".pre-commit-config.yaml", "inventory.yaml", "docker-compose.yml", expect=1)
+    findings = json.loads(result.stdout)["findings"]
+    assert {(f["rule"], f["path"]) for f in findings} == {("PL301", "inventory.yaml")}
+    assert checked(cli, project, "inventory.yaml", "docker-compose.yml").endswith("(1 inventory checked).")
+
+
+def test_without_changed_files_an_explicit_file_is_still_one_inventory(cli, project):
+    result = cli("check", "--format", "json", ".pre-commit-config.yaml", cwd=project)
+    assert result.returncode == 1
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == {"PL001"}
+
+
+def test_one_changed_file_of_a_directory_inventory_lints_the_whole_inventory_once(cli, tmp_path):
+    split_reference(tmp_path / "privacy")
+    assert checked(cli, tmp_path, "privacy/flows.yaml") == "No findings (1 inventory checked)."
+    assert checked(cli, tmp_path, "privacy/flows.yaml", "privacy/main.yaml") == "No findings (1 inventory checked)."
+    # a finding caused in one file is reported when only the other one changed
+    flows = tmp_path / "privacy/flows.yaml"
+    flows.write_text(flows.read_text().replace("to: hubspot", "to: hubspott", 1))
+    result = changed(cli, tmp_path, "privacy/main.yaml", expect=1)
+    [finding] = json.loads(result.stdout)["findings"]
+    assert (finding["rule"], finding["path"]) == ("PL002", "privacy/flows.yaml")
+
+
+def test_deleted_file_of_a_directory_inventory_lints_what_remains(cli, tmp_path):
+    split_reference(tmp_path / "privacy")
+    (tmp_path / "privacy/extra.yaml").write_text("systems: []\n")
+    (tmp_path / "privacy/extra.yaml").unlink()
+    assert checked(cli, tmp_path, "privacy/extra.yaml") == "No findings (1 inventory checked)."
+
+
+def test_batches_each_lint_their_inventories(cli, tmp_path):
+    """pre-commit may split the file list into several runs: each run is complete on its own."""
+    split_reference(tmp_path / "a")
+    shutil.copy(SALE, tmp_path / "b.yaml")
+    first = changed(cli, tmp_path, "a/main.yaml", "b.yaml", expect=1)
+    second = changed(cli, tmp_path, "a/flows.yaml", expect=0)
+    assert {f["path"] for f in json.loads(first.stdout)["findings"]} == {"b.yaml"}
+    assert json.loads(second.stdout)["findings"] == []
+
+
+def test_unparseable_file_in_an_inventory_directory_is_reported(cli, project):
+    (project / "notes.yaml").write_text("key: [unclosed\n")
+    result = changed(cli, project, "notes.yaml", expect=1)
+    [finding] = json.loads(result.stdout)["findings"]
+    assert (finding["rule"], finding["path"], finding["line"]) == ("PL000", "notes.yaml", 2)
+
+
+def test_unparseable_yaml_outside_inventories_is_skipped(cli, tmp_path):
+    (tmp_path / "broken.yml").write_text("key: [unclosed\n")
+    changed(cli, tmp_path, "broken.yml", expect=0)
+
+
+def test_unparseable_inventory_is_reported_even_alone(cli, tmp_path):
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization: {name: [x\n")
+    result = changed(cli, tmp_path, "inventory.yaml", expect=1)
+    assert {f["rule"] for f in json.loads(result.stdout)["findings"]} == {"PL000"}
+
+
+def test_configured_inventories_decide_what_a_changed_file_belongs_to(cli, tmp_path):
+    split_reference(tmp_path / "inventories/shop")
+    shutil.copy(SALE, tmp_path / "inventories/shop/sale.yaml")  # part of the shop directory inventory
+    (tmp_path / "examples").mkdir()
+    shutil.copy(SALE, tmp_path / "examples/sale.yaml")  # an inventory, but not a configured one
+    (tmp_path / ".privlint.yaml").write_text("inventories: [inventories/]\nrecursive: true\n")
+    assert checked(cli, tmp_path, "examples/sale.yaml", ".privlint.yaml") == "No findings (0 inventories checked)."
+    result = changed(cli, tmp_path, "inventories/shop/flows.yaml", "examples/sale.yaml", expect=1)
+    assert {f["path"] for f in json.loads(result.stdout)["findings"]} <= {
+        f"inventories/shop/{name}" for name in ("main.yaml", "flows.yaml", "sale.yaml")}
+
+
+def test_changed_files_rule_unit():
+    """The rule as a function, on the repository's own files."""
+    from privlint.lint.discover import changed_targets
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        found = changed_targets([
+            ".pre-commit-hooks.yaml",                                   # not an inventory: skipped
+            "pyproject.toml",                                           # not YAML: skipped
+            "inventories/calisone/inventory.yaml",                      # single-file inventory
+            "tests/rules/PL003_duplicate-id/fail-across-files/main.yaml",  # directory inventory
+            "tests/rules/PL003_duplicate-id/fail-across-files/vendors.yaml",
+            "tests/rules/PL003_duplicate-id/expected.yaml",             # a test expectation: skipped
+        ])
+    finally:
+        os.chdir(cwd)
+    assert [target.name for target in found] == [
+        "inventories/calisone/inventory.yaml", "tests/rules/PL003_duplicate-id/fail-across-files"]
+
+
+# -- the real pre-commit -----------------------------------------------------------------
+
+HOOK_SOURCES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "privlint", "lint", "rules", "data")
+
+
+def git(cwd, *args):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def pre_commit(*args, cwd, home):
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory):
+    """This working tree's hook, committed in a scratch repository: `pre-commit try-repo` clones
+    a repository at a commit, and the working tree may hold uncommitted or untracked work."""
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("pre-commit needs git")
+    source = tmp_path_factory.mktemp("hook-source")
+    for name in HOOK_SOURCES:
+        origin = ROOT / name
+        if origin.is_dir():
+            shutil.copytree(origin, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy(origin, source / name)
+    git(source, "init", "-q")
+    git(source, "add", "-A")
+    git(source, "commit", "-q", "-m", "hook")
+    return source, tmp_path_factory.mktemp("pre-commit-home")
+
+
+def test_hook_manifest_is_valid():
+    pytest.importorskip("pre_commit")
+    result = pre_commit("validate-manifest", str(ROOT / ".pre-commit-hooks.yaml"), cwd=ROOT, home=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pre_commit_try_repo_end_to_end(hook_repo, tmp_path):
+    source, home = hook_repo
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q")
+    shutil.copy(SALE, work / "inventory.yaml")
+    (work / ".github/workflows").mkdir(parents=True)
+    (work / ".github/workflows/ci.yml").write_text(WORKFLOW)
+    split_reference(work / "privacy")
+    git(work, "add", "-A")
+
+    # a bad inventory (and an unrelated workflow file): the hook fails and shows the finding
+    bad = pre_commit("try-repo", str(source), "privlint", "--files", "inventory.yaml", ".github/workflows/ci.yml",
+                     cwd=work, home=home)
+    assert bad.returncode != 0, bad.stdout + bad.stderr
+    assert "inventory.yaml:28:5: PL301 [error]" in bad.stdout and "ci.yml" not in bad.stdout.split("Failed")[-1]
+
+    # a clean directory inventory with one changed file: the whole inventory passes
+    good = pre_commit("try-repo", str(source), "privlint", "--files", "privacy/flows.yaml",
+                      ".github/workflows/ci.yml", cwd=work, home=home)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "Passed" in good.stdout
+
+    # --all-files: the clean directory inventory and the workflow pass once the bad one is fixed
+    (work / "inventory.yaml").unlink()
+    git(work, "add", "-A")
+    everything = pre_commit("try-repo", str(source), "privlint", "--all-files", "--verbose", cwd=work, home=home)
+    assert everything.returncode == 0, everything.stdout + everything.stderr
+    assert "No findings (1 inventory checked)." in everything.stdout
