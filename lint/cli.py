@@ -138,6 +138,49 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
     sys.exit(1 if failed else 0)
 
 
+@cli.command("diff")
+@click.argument("base_ref")
+@click.argument("path", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown is made to be posted as a pull-request comment.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Only these rules (IDs, names or ID prefixes; comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rules (IDs, names or ID prefixes; comma-separated).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Exit 1 when an introduced finding is at or above this severity.  [default: error]")
+@click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
+@click.option("--recursive", is_flag=True, help="Compare every inventory directory below PATH.")
+@click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
+def diff_command(base_ref, path, output_format, output, select, ignore, fail_on, as_of, recursive, config_path):
+    """Plan-style report of an inventory change against git revision BASE_REF: recipients,
+    systems, flows and policy claims added (+), removed (-) and changed (~); findings introduced
+    and resolved. Exits 1 only when introduced findings reach --fail-on. PATH defaults to the
+    configured inventories, else ./inventory.yaml."""
+    from . import config, diff, engine
+
+    try:
+        settings = config.load(config_path)
+        if select or ignore:
+            rules = _resolve_rules(select, ignore)
+        else:
+            rules = _resolve_rules(tuple(settings.select), tuple(settings.ignore))
+        result = diff.diff(
+            base_ref,
+            [path] if path else settings.inventories or ["inventory.yaml"],
+            as_of,
+            rules,
+            severities=settings.severity,
+            vendors=settings.vendors,
+            recursive=recursive or settings.recursive,
+            fail_on=fail_on or settings.fail_on or "error",
+        )
+    except engine.UsageError as exc:
+        raise _Usage(str(exc)) from None
+    render = {"text": diff.text_report, "markdown": diff.markdown_report, "json": diff.json_report}[output_format]
+    _emit(render(result), output)
+    sys.exit(1 if result.failed else 0)
+
+
 @cli.command("rules")
 def list_rules():
     """List the rules: ID, name, default severity, summary."""

@@ -101,11 +101,14 @@ def read(path: FilePath) -> bytes:
         raise UsageError(f"{display_path(path)}: cannot read the file ({exc.strerror or exc})") from None
 
 
-def load_context(name: str, files: list[FilePath], as_of: dt.date, vendors: dict | None = None) -> Context:
+def load_context(
+    name: str, files: list[FilePath], as_of: dt.date, vendors: dict | None = None, reader=read
+) -> Context:
+    """Load the inventory of `files`; `reader(path) -> bytes` lets `privlint diff` supply a git revision."""
     context = Context(name, [display_path(file) for file in files], as_of, vendors=vendors or {})
     for file, shown in zip(files, context.files):
         try:
-            context.documents.append(loader.load(shown, loader.decode(read(file))))
+            context.documents.append(loader.load(shown, loader.decode(reader(file))))
         except YamlError as error:
             context.yaml_errors.append((shown, error))
     if context.yaml_errors:

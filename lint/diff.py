@@ -1,0 +1,663 @@
+"""`privlint diff BASE_REF [PATH]`: what an inventory change does, Terraform-plan style.
+
+The inventory is read twice: as it was at a git revision (with the real `git`: the objects at
+`REF:<path>`, a file or a directory of YAML files, mapped relative to the work tree's root, so
+the command works from any directory inside the repository) and as it is now in the working
+tree. Both are loaded and linted the same way `privlint check` does, then compared:
+
+* the data map, entity by entity: systems and recipients by id, flows by their entity string
+  (`flow:a->b`, `flow:a->b#2`), the organization and each policy claim by key; an entity is
+  added `+`, removed `-` or changed `~`, with the fields that changed (categories, purposes,
+  subjects, origins, transfer bases, roles, …);
+* the findings, by fingerprint (rule + entity + path): those present now but not before are
+  *introduced*, those gone are *resolved*. Suppressed findings count as absent on either side.
+
+Only introduced findings at or above `--fail-on` fail the command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from privlint import __version__
+
+from . import discover
+from .engine import Context, Finding, UsageError, display_path, load_context, run
+from .registry import SEVERITIES
+
+_RANK = {"error": 3, "warning": 2, "info": 1}
+MISSING = object()
+
+
+# --------------------------------------------------------------------------- git access
+
+
+class Git:
+    """The work tree holding `cwd`, read with the real `git` binary."""
+
+    def __init__(self, cwd: Path | None = None):
+        cwd = cwd or Path.cwd()
+        try:
+            out = self._run(["rev-parse", "--show-toplevel"], cwd)
+        except _GitFailed:
+            raise UsageError("not inside a git work tree (privlint diff compares with a git revision)") from None
+        self.root = Path(out.decode("utf-8", "surrogateescape").strip()).resolve()
+
+    @staticmethod
+    def _run(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+        try:
+            result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+        except FileNotFoundError:
+            raise UsageError("git is not installed or not on PATH (privlint diff needs it)") from None
+        if result.returncode != 0:
+            raise _GitFailed(result.stderr.decode("utf-8", "replace").strip())
+        return result.stdout
+
+    def run(self, *args: str, stdin: bytes | None = None) -> bytes:
+        return self._run(list(args), self.root, stdin)
+
+    def commit(self, ref: str) -> str:
+        """The commit `ref` names, or a usage error."""
+        if not ref or ref.startswith("-"):
+            raise UsageError(f"'{ref}' is not a git revision")
+        try:
+            return self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+        except _GitFailed:
+            raise UsageError(f"unknown git revision '{ref}'") from None
+
+    def object(self, commit: str, relative: str) -> tuple[str, str] | None:
+        """(type, id) of the object at `relative` (posix, from the root) in `commit`, or None."""
+        spec = f"{commit}:{relative}" if relative else f"{commit}^{{tree}}"
+        try:
+            sha = self.run("rev-parse", "--verify", "--quiet", spec).decode().strip()
+            kind = self.run("cat-file", "-t", sha).decode().strip()
+        except _GitFailed:
+            return None
+        return kind, sha
+
+    def tree(self, tree: str, recursive: bool) -> list[tuple[str, str]]:
+        """(posix path below the tree, blob id) of the regular files in `tree`."""
+        args = ["ls-tree", "-z", *(["-r"] if recursive else []), tree]
+        entries = []
+        for record in self.run(*args).split(b"\0"):
+            if not record:
+                continue
+            meta, _, name = record.partition(b"\t")
+            mode, kind, sha = meta.decode().split()
+            if kind == "blob" and mode in ("100644", "100755"):
+                entries.append((name.decode("utf-8", "surrogateescape"), sha))
+        return entries
+
+    def blobs(self, shas: list[str]) -> dict[str, bytes]:
+        """The content of every blob, read with one `git cat-file --batch`."""
+        if not shas:
+            return {}
+        unique = list(dict.fromkeys(shas))
+        out = self.run("cat-file", "--batch", stdin=("\n".join(unique) + "\n").encode())
+        contents, position = {}, 0
+        for sha in unique:
+            end = out.index(b"\n", position)
+            header = out[position:end].split()
+            size = int(header[2])
+            contents[sha] = out[end + 1 : end + 1 + size]
+            position = end + 1 + size + 1
+        return contents
+
+
+class _GitFailed(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- the two sides
+
+
+@dataclass
+class Side:
+    """One inventory at one point in time; `context` is None when it does not exist there."""
+
+    name: str
+    context: Context | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.suppressed]
+
+
+def _working_tree(path: Path, recursive: bool) -> dict[str, list[Path]]:
+    if not path.exists():
+        return {}
+    if path.is_file():
+        return {display_path(path): [path]}
+    directories = discover.walk(path) if recursive else [path]
+    found = {}
+    for directory in directories:
+        files = discover.yaml_files(directory)
+        if files:
+            found[display_path(directory)] = files
+    return found
+
+
+def _at_revision(
+    git: Git, commit: str, path: Path, relative: str, recursive: bool
+) -> tuple[dict[str, list[Path]], dict[Path, bytes]]:
+    """The inventories at `path` (`relative` to the root, posix) in `commit`: {name: the
+    working-tree paths of their files}, and the files' bytes."""
+    found = git.object(commit, relative)
+    if found is None:
+        return {}, {}
+    kind, sha = found
+    if kind == "blob":
+        return {display_path(path): [path]}, {path: git.blobs([sha])[sha]}
+    if kind != "tree":
+        return {}, {}
+    groups: dict[str, list[tuple[Path, str]]] = {}
+    for name, blob in git.tree(sha, recursive):
+        file = path.joinpath(*name.split("/"))
+        if file.suffix in discover.YAML_SUFFIXES:
+            groups.setdefault(display_path(file.parent), []).append((file, blob))
+    contents = git.blobs([blob for members in groups.values() for _, blob in members])
+    inventories, data = {}, {}
+    for name, members in groups.items():
+        members.sort(key=lambda member: member[0])
+        inventories[name] = [file for file, _ in members]
+        data.update({file: contents[blob] for file, blob in members})
+    return inventories, data
+
+
+# --------------------------------------------------------------------------- data map changes
+
+
+@dataclass
+class FieldChange:
+    """One field of an entity: items added/removed (lists), or a value before -> after."""
+
+    field: str
+    before: Any = MISSING
+    after: Any = MISSING
+    added: tuple = ()
+    removed: tuple = ()
+
+    @property
+    def is_items(self) -> bool:
+        return bool(self.added or self.removed)
+
+    def as_dict(self) -> dict:
+        entry: dict[str, Any] = {"field": self.field}
+        if self.is_items:
+            entry.update(added=list(self.added), removed=list(self.removed))
+        if self.before is not MISSING:
+            entry["before"] = self.before
+        if self.after is not MISSING:
+            entry["after"] = self.after
+        return entry
+
+
+@dataclass
+class Change:
+    change: str  # added | removed | changed
+    entity: str
+    fields: list[FieldChange]
+
+    def as_dict(self) -> dict:
+        return {"change": self.change, "entity": self.entity, "fields": [f.as_dict() for f in self.fields]}
+
+
+def _node_view(node) -> dict[str, Any]:
+    if node.kind == "system":
+        collects = node.raw.get("collects") or []
+        return {
+            "name": node.name,
+            "country": node.country,
+            "retention": node.retention,
+            "data_categories": _union(item.get("data_categories") for item in collects),
+            "subjects": _union(item.get("subjects") for item in collects),
+            "origins": _union(item.get("origins") for item in collects),
+        }
+    return {
+        "name": node.name,
+        "vendor": node.raw.get("vendor"),
+        "category": node.category,
+        "role": node.role,
+        "country": node.country,
+        "retention": node.retention,
+        "aliases": tuple(node.raw.get("aliases") or ()),
+        "dpf": {programme: value for programme, value in node.dpf.items() if value is not None} or None,
+    }
+
+
+def _flow_view(flow) -> dict[str, Any]:
+    return {
+        "data_categories": tuple(flow.raw.get("data_categories") or ()),
+        "purposes": tuple(flow.raw.get("purposes") or ()),
+        "transfer_basis": flow.transfer_basis,
+        "consideration": flow.raw.get("consideration"),
+        "origins": flow.origins,
+    }
+
+
+def _union(lists) -> tuple:
+    return tuple(dict.fromkeys(item for items in lists for item in items or ()))
+
+
+def _norm(value: Any) -> Any:
+    """YAML values made comparable: lists become tuples, empty lists nothing."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_norm(item) for item in value) or None
+    if isinstance(value, dict):
+        return {key: _norm(item) for key, item in value.items()}
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """Back to JSON-able values: tuples become lists."""
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _views(context: Context | None) -> dict[str, dict[str, Any]]:
+    """entity -> field -> value, for everything a plan shows; {} when the side cannot be built.
+    Organization and policy fields are entities of their own (`policy.recipients`), with one
+    field, `value`."""
+    if context is None or not context.valid:
+        return {}
+    inventory = context.inventory
+    views: dict[str, dict[str, Any]] = {}
+    for key, value in inventory.organization.items():
+        views[f"organization.{key}"] = {"value": _norm(value)}
+    for key, value in inventory.policy.raw.items():
+        views[f"policy.{key}"] = {"value": _norm(value)}
+    for node in inventory.nodes:
+        views.setdefault(node.entity, {k: _norm(v) for k, v in _node_view(node).items()})
+    for flow in inventory.flows:
+        views.setdefault(flow.entity, {k: _norm(v) for k, v in _flow_view(flow).items()})
+    return views
+
+
+def _section(entity: str) -> int:
+    for position, prefix in enumerate(("organization.", "policy.", "system:", "recipient:", "flow:")):
+        if entity.startswith(prefix):
+            return position
+    return 5
+
+
+def _items(value: Any) -> tuple:
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
+def compare_fields(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    """Lists compare as items added and removed; anything else as before -> after. A field that
+    is absent (None) on one side has no `before` / `after`."""
+    changes = []
+    for name in dict.fromkeys([*after, *before]):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if isinstance(old, tuple) or isinstance(new, tuple):
+            old_items, new_items = _items(old), _items(new)
+            added = tuple(item for item in new_items if item not in old_items)
+            removed = tuple(item for item in old_items if item not in new_items)
+            if added or removed:
+                changes.append(FieldChange(name, added=_plain(added), removed=_plain(removed)))
+                continue
+        changes.append(
+            FieldChange(
+                name,
+                before=MISSING if old is None else _plain(old),
+                after=MISSING if new is None else _plain(new),
+            )
+        )
+    return changes
+
+
+def compare_maps(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> list[Change]:
+    """Changes, in plan order: organization, policy, systems, recipients, flows; by entity."""
+    changes = []
+    for entity in sorted(set(before) | set(after), key=lambda entity: (_section(entity), entity)):
+        if entity not in before:
+            changes.append(Change("added", entity, compare_fields({}, after[entity])))
+        elif entity not in after:
+            changes.append(Change("removed", entity, compare_fields(before[entity], {})))
+        else:
+            fields = compare_fields(before[entity], after[entity])
+            if fields:
+                changes.append(Change("changed", entity, fields))
+    return changes
+
+
+# --------------------------------------------------------------------------- the comparison
+
+
+@dataclass
+class InventoryDiff:
+    name: str
+    base: Side
+    head: Side
+    changes: list[Change]
+    introduced: list[Finding]
+    resolved: list[Finding]
+
+    @property
+    def comparable(self) -> bool:
+        """Both sides (where they exist) load, so their data maps can be compared."""
+        return all(side.context is None or side.context.valid for side in (self.base, self.head))
+
+    def counts(self) -> dict[str, int]:
+        return {kind: sum(1 for change in self.changes if change.change == kind) for kind in ("added", "changed", "removed")}
+
+
+@dataclass
+class DiffReport:
+    ref: str
+    commit: str
+    inventories: list[InventoryDiff]
+    fail_on: str
+
+    @property
+    def introduced(self) -> list[Finding]:
+        return [finding for inventory in self.inventories for finding in inventory.introduced]
+
+    @property
+    def resolved(self) -> list[Finding]:
+        return [finding for inventory in self.inventories for finding in inventory.resolved]
+
+    @property
+    def failed(self) -> bool:
+        threshold = _RANK.get(self.fail_on)
+        return threshold is not None and any(_RANK[finding.severity] >= threshold for finding in self.introduced)
+
+
+def diff(
+    ref: str,
+    paths: list[str],
+    as_of: dt.date,
+    rules,
+    *,
+    severities: dict[str, str] | None = None,
+    vendors: dict | None = None,
+    recursive: bool = False,
+    fail_on: str = "error",
+) -> DiffReport:
+    git = Git()
+    commit = git.commit(ref)
+    inventories: list[InventoryDiff] = []
+    seen = set()
+    for raw in paths:
+        path = Path(raw)  # as given, so paths read as `privlint check` shows them
+        try:
+            relative = path.resolve().relative_to(git.root).as_posix()
+        except ValueError:
+            raise UsageError(f"{raw}: outside the git work tree {git.root}") from None
+        now = _working_tree(path, recursive)
+        then, contents = _at_revision(git, commit, path, "" if relative == "." else relative, recursive)
+        if not now and not then:
+            raise UsageError(f"{raw}: no inventory here, neither in the working tree nor at {ref}")
+        for name in sorted(set(now) | set(then)):
+            if name in seen:
+                continue
+            seen.add(name)
+            base = _side(name, then.get(name), as_of, rules, severities, vendors, reader=contents.__getitem__)
+            head = _side(name, now.get(name), as_of, rules, severities, vendors)
+            inventories.append(_compare(name, base, head))
+    return DiffReport(ref, commit, inventories, fail_on)
+
+
+def _side(name, files, as_of, rules, severities, vendors, reader=None) -> Side:
+    if not files:
+        return Side(name)
+    options = {"reader": reader} if reader else {}
+    context = load_context(name, list(files), as_of, vendors, **options)
+    return Side(name, context, run(context, rules, severities))
+
+
+def _compare(name: str, base: Side, head: Side) -> InventoryDiff:
+    before_prints = {finding.fingerprint for finding in base.active}
+    after_prints = {finding.fingerprint for finding in head.active}
+    introduced = [finding for finding in head.active if finding.fingerprint not in before_prints]
+    resolved = [finding for finding in base.active if finding.fingerprint not in after_prints]
+    result = InventoryDiff(name, base, head, [], introduced, resolved)
+    if result.comparable:
+        result.changes = compare_maps(_views(base.context), _views(head.context))
+    return result
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _show(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None or value is MISSING:
+        return "null"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return str(value)
+
+
+_MARK = {"added": "+", "removed": "-", "changed": "~"}
+_SUMMARY_FIELDS = ("name", "vendor", "category", "role", "country")
+
+
+def _joined(values) -> str:
+    return ", ".join(_show(value) for value in values)
+
+
+def _field_lines(item: FieldChange, name: str) -> list[str]:
+    """`+ name: items`, `- name: items`, `~ name: before -> after` (or + / - for a value set or unset)."""
+    if item.is_items:
+        return [f"{mark} {name}: {_joined(values)}" for mark, values in (("+", item.added), ("-", item.removed)) if values]
+    if item.before is MISSING:
+        return [f"+ {name}: {_show(item.after)}"]
+    if item.after is MISSING:
+        return [f"- {name}: {_show(item.before)}"]
+    return [f"~ {name}: {_show(item.before)} -> {_show(item.after)}"]
+
+
+def plan_lines(change: Change) -> list[str]:
+    """The change as plan lines: `+ entity`, `- entity`, `~ entity`, details indented.
+
+    Policy and organization fields are one line each (`~ policy.sells_personal_data: true ->
+    false`, `+ policy.recipients: HubSpot`). An added or removed node reads `+ recipient:id
+    (name, vendor, category, role, country)` with its lists below; a changed entity lists only
+    the fields that changed.
+    """
+    if change.entity.startswith(("policy.", "organization.")):
+        return [line for item in change.fields for line in _field_lines(item, change.entity)]
+    if change.change == "changed":
+        return [f"~ {change.entity}"] + [
+            f"    {line}" for item in change.fields for line in _field_lines(item, item.field)
+        ]
+    value = (lambda item: item.after) if change.change == "added" else (lambda item: item.before)
+    summary = [_show(value(item)) for item in change.fields if item.field in _SUMMARY_FIELDS and not item.is_items]
+    lines = [f"{_MARK[change.change]} {change.entity}" + (f"  ({', '.join(summary)})" if summary else "")]
+    for item in change.fields:
+        if item.is_items:
+            lines.append(f"    {item.field}: {_joined(item.added or item.removed)}")
+        elif item.field not in _SUMMARY_FIELDS:
+            lines.append(f"    {item.field}: {_show(value(item))}")
+    return lines
+
+
+def _finding_line(finding: Finding) -> str:
+    return (
+        f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} [{finding.severity}] "
+        f"{finding.message} ({finding.entity})"
+    )
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def _severity_counts(findings: list[Finding]) -> str:
+    parts = [
+        _plural(count, severity)
+        for severity in SEVERITIES
+        if (count := sum(1 for finding in findings if finding.severity == severity))
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _headline(report: DiffReport) -> str:
+    counts = {kind: sum(inventory.counts()[kind] for inventory in report.inventories) for kind in ("added", "changed", "removed")}
+    introduced, resolved = report.introduced, report.resolved
+    return (
+        f"Plan: {counts['added']} to add, {counts['changed']} to change, {counts['removed']} to remove. "
+        f"Findings: {_plural(len(introduced), 'introduced', 'introduced')}{_severity_counts(introduced)}, "
+        f"{len(resolved)} resolved."
+    )
+
+
+def _side_note(inventory: InventoryDiff, ref: str) -> str | None:
+    if inventory.base.context is None:
+        return f"new inventory: it does not exist at {ref}"
+    if inventory.head.context is None:
+        return "inventory removed: it no longer exists in the working tree"
+    if not inventory.comparable:
+        broken = [label for label, side in ((ref, inventory.base), ("the working tree", inventory.head))
+                  if not side.context.valid]
+        return f"the inventory does not load at {' and '.join(broken)} (see the PL000/PL001 findings): data map changes are not shown"
+    return None
+
+
+def text_report(report: DiffReport) -> str:
+    lines = [f"privlint diff: {report.ref} ({report.commit[:12]}) -> working tree"]
+    for inventory in report.inventories:
+        lines += ["", f"{inventory.name}:"]
+        note = _side_note(inventory, report.ref)
+        if note:
+            lines.append(f"  ({note})")
+        body = [line for change in inventory.changes for line in plan_lines(change)]
+        lines += [f"  {line}" for line in body] or ([] if note else ["  no data map changes"])
+        for title, findings, mark in (("introduced", inventory.introduced, "+"), ("resolved", inventory.resolved, "-")):
+            if findings:
+                lines.append(f"  Findings {title} ({len(findings)}):")
+                lines += [f"    {mark} {_finding_line(finding)}" for finding in findings]
+    lines += ["", _headline(report)]
+    return "\n".join(lines) + "\n"
+
+
+# Markdown: for a pull-request comment. The first line is a marker a workflow can look for to
+# update its previous comment instead of adding a new one.
+MARKER = "<!-- privlint-diff -->"
+COLLAPSE_AFTER = 10
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """An inline code span that survives any backticks, and `|` inside a table."""
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    body = text.replace("|", "\\|").replace("\n", " ")
+    return f"{ticks}{pad}{body}{pad}{ticks}"
+
+
+def _fence(lines: list[str], language: str) -> list[str]:
+    fence = "```"
+    while any(fence in line for line in lines):
+        fence += "`"
+    return [f"{fence}{language}", *lines, fence]
+
+
+def _details(summary: str, body: list[str], collapse: bool) -> list[str]:
+    if not collapse:
+        return body
+    return ["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>"]
+
+
+def _findings_table(findings: list[Finding]) -> list[str]:
+    rows = ["| severity | rule | where | entity | message |", "|---|---|---|---|---|"]
+    for finding in findings:
+        rows.append(
+            f"| **{finding.severity}** | {finding.rule} {finding.name} | {_code(f'{finding.path}:{finding.line}')} "
+            f"| {_code(finding.entity)} | {_cell(finding.message)} |"
+        )
+    return rows
+
+
+def markdown_report(report: DiffReport) -> str:
+    introduced = report.introduced
+    verdict = (
+        f"**{_plural(len(introduced), 'finding')} introduced**{_severity_counts(introduced)}"
+        if introduced
+        else "**No findings introduced**"
+    )
+    lines = [
+        MARKER,
+        f"### privlint diff against {_code(report.ref)}",
+        "",
+        f"{verdict} · {len(report.resolved)} resolved · compared with {_code(report.commit[:12])}",
+    ]
+    if report.failed:
+        lines += ["", f"This change introduces findings at or above `{report.fail_on}`: the check fails."]
+    for inventory in report.inventories:
+        counts = inventory.counts()
+        lines += [
+            "",
+            f"#### {_code(inventory.name)}: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed",
+        ]
+        note = _side_note(inventory, report.ref)
+        if note:
+            lines += ["", f"_{note}_"]
+        body = [line for change in inventory.changes for line in plan_lines(change)]
+        if body:
+            lines += [""] + _details(
+                f"Data map changes ({len(inventory.changes)})", _fence(body, "diff"), len(inventory.changes) > COLLAPSE_AFTER
+            )
+        elif not note:
+            lines += ["", "No data map changes."]
+        for title, findings in (("Findings introduced", inventory.introduced), ("Findings resolved", inventory.resolved)):
+            if not findings:
+                continue
+            collapse = title.endswith("resolved") or len(findings) > COLLAPSE_AFTER
+            heading = f"{title} ({len(findings)})"
+            table = _findings_table(sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.sort_key)))
+            lines += [""] + (_details(heading, table, True) if collapse else [f"**{heading}**", "", *table])
+    lines += ["", f"<sub>{_headline(report)} privlint {__version__}</sub>"]
+    return "\n".join(lines) + "\n"
+
+
+def json_report(report: DiffReport) -> str:
+    from .report import as_dict
+
+    document = {
+        "privlint": __version__,
+        "base": {"ref": report.ref, "commit": report.commit},
+        "summary": {
+            **{kind: sum(inventory.counts()[kind] for inventory in report.inventories) for kind in ("added", "changed", "removed")},
+            "introduced": {severity: sum(1 for f in report.introduced if f.severity == severity) for severity in SEVERITIES},
+            "resolved": len(report.resolved),
+            "failed": report.failed,
+        },
+        "inventories": [
+            {
+                "name": inventory.name,
+                "at_base": inventory.base.context is not None,
+                "in_working_tree": inventory.head.context is not None,
+                "comparable": inventory.comparable,
+                "changes": [change.as_dict() for change in inventory.changes],
+                "introduced": [as_dict(finding) for finding in inventory.introduced],
+                "resolved": [as_dict(finding) for finding in inventory.resolved],
+            }
+            for inventory in report.inventories
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,229 @@
+"""`privlint diff BASE_REF [PATH]` against real git repositories (the real `git` binary)."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from .conftest import ROOT
+
+REFERENCE = ROOT / "inventories/reference/inventory.yaml"  # clean
+SALE = ROOT / "tests/rules/PL301_sale-claim-conflict/fail.yaml"  # two PL301 findings
+AS_OF = ("--as-of", "2026-11-01")
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="privlint diff needs git")
+
+DESK_RECIPIENT = """\
+  - id: helpdesk
+    name: Deskly Inc.
+    country: US
+    category: customer_support
+    role: processor
+"""
+DESK_FLOW = """\
+  - from: storefront
+    to: helpdesk
+    data_categories: [user.contact.email]
+    purposes: [essential.service.operations.support]
+    origins: [US]
+"""
+
+
+def git(repo, *args):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path):
+    git(tmp_path, "init", "-q", "-b", "main")
+    return tmp_path
+
+
+def commit(repo, message="change"):
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def add_helpdesk(path):
+    text = path.read_text()
+    text = text.replace("recipients:\n  - id: stripe", "recipients:\n" + DESK_RECIPIENT + "  - id: stripe")
+    text = text.replace("flows:\n", "flows:\n" + DESK_FLOW, 1)
+    path.write_text(text)
+
+
+@pytest.fixture
+def shop(repo):
+    """A committed clean inventory, then an undisclosed recipient with a flow added."""
+    shutil.copy(REFERENCE, repo / "inventory.yaml")
+    commit(repo, "clean inventory")
+    add_helpdesk(repo / "inventory.yaml")
+    return repo
+
+
+def test_new_undisclosed_recipient_is_planned_and_fails(cli, shop):
+    result = cli("diff", "main", *AS_OF, cwd=shop)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  + recipient:helpdesk  (Deskly Inc., customer_support, processor, US)" in lines
+    flow = lines.index("  + flow:storefront->helpdesk")
+    assert lines[flow + 1: flow + 4] == [
+        "      data_categories: user.contact.email",
+        "      purposes: essential.service.operations.support",
+        "      origins: US",
+    ]
+    introduced = [line for line in lines if line.startswith("    + inventory.yaml:")]
+    assert len(introduced) == 1 and " PL101 [error] " in introduced[0] and introduced[0].endswith("(recipient:helpdesk)")
+    assert lines[-1] == "Plan: 2 to add, 0 to change, 0 to remove. Findings: 1 introduced (1 error), 0 resolved."
+
+
+def test_default_path_and_explicit_path_agree(cli, shop):
+    assert cli("diff", "main", *AS_OF, cwd=shop).stdout == cli("diff", "main", "inventory.yaml", *AS_OF, cwd=shop).stdout
+
+
+def test_select_and_ignore_narrow_the_findings(cli, shop):
+    result = cli("diff", "main", "--ignore", "PL101", *AS_OF, cwd=shop)
+    assert result.returncode == 0
+    assert "+ recipient:helpdesk" in result.stdout and "PL101" not in result.stdout
+    assert cli("diff", "main", "--select", "PL1", *AS_OF, cwd=shop).returncode == 1
+
+
+def test_change_that_only_resolves_findings_exits_0(cli, repo):
+    shutil.copy(SALE, repo / "inventory.yaml")
+    commit(repo)
+    path = repo / "inventory.yaml"
+    path.write_text(path.read_text().replace("sells_personal_data: false", "sells_personal_data: true"))
+    result = cli("diff", "HEAD", *AS_OF, cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "  ~ policy.sells_personal_data: false -> true" in result.stdout.splitlines()
+    assert "  Findings resolved (2):" in result.stdout and "introduced (" not in result.stdout
+    assert result.stdout.count("    - inventory.yaml:") == 2
+    assert result.stdout.endswith("Findings: 0 introduced, 2 resolved.\n")
+
+
+def test_changed_flow_and_policy_claims(cli, repo):
+    shutil.copy(REFERENCE, repo / "inventory.yaml")
+    commit(repo)
+    path = repo / "inventory.yaml"
+    text = path.read_text()
+    text = text.replace("recipients: [Stripe, PayPal, Google Analytics, HubSpot]",
+                        "recipients: [Stripe, PayPal, Google Analytics, HubSpot, Mailchimp]")
+    text = text.replace("    purposes: [marketing.communications.email]\n    transfer_basis: {EEA: scc, UK: idta}",
+                        "    purposes: [marketing.communications.email, analytics]\n    transfer_basis: dpf")
+    path.write_text(text)
+    lines = cli("diff", "main", *AS_OF, "--fail-on", "never", cwd=repo).stdout.splitlines()
+    assert "  + policy.recipients: Mailchimp" in lines
+    at = lines.index("  ~ flow:storefront->hubspot")
+    assert lines[at + 1: at + 3] == [
+        "      + purposes: analytics",
+        "      ~ transfer_basis: {EEA: scc, UK: idta} -> dpf",
+    ]
+
+
+def test_markdown_for_a_pull_request_comment(cli, shop):
+    result = cli("diff", "main", "--format", "markdown", *AS_OF, cwd=shop)
+    assert result.returncode == 1
+    text = result.stdout
+    assert text.startswith("<!-- privlint-diff -->\n### privlint diff against `main`\n")
+    assert "**1 finding introduced** (1 error)" in text
+    block = text.split("```diff\n", 1)[1].split("\n```", 1)[0].splitlines()
+    assert "+ recipient:helpdesk  (Deskly Inc., customer_support, processor, US)" in block
+    assert "+ flow:storefront->helpdesk" in block
+    table = [line for line in text.splitlines() if line.startswith("| **error** |")]
+    assert len(table) == 1 and "PL101 undisclosed-recipient" in table[0] and "`recipient:helpdesk`" in table[0]
+
+
+def test_markdown_collapses_long_lists(cli, repo):
+    (repo / "README.md").write_text("no inventory yet\n")
+    commit(repo)
+    shutil.copy(ROOT / "inventories/calisone/inventory.yaml", repo / "inventory.yaml")
+    text = cli("diff", "main", "--format", "markdown", *AS_OF, cwd=repo).stdout
+    assert "<details>\n<summary>Data map changes (" in text
+    assert "<summary>Findings introduced (20)</summary>" in text
+
+
+def test_json_format(cli, shop):
+    result = cli("diff", "main", "--format", "json", *AS_OF, cwd=shop)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert list(report) == ["privlint", "base", "summary", "inventories"]
+    assert report["base"]["ref"] == "main" and len(report["base"]["commit"]) == 40
+    assert report["summary"] == {"added": 2, "changed": 0, "removed": 0,
+                                 "introduced": {"error": 1, "warning": 0, "info": 0}, "resolved": 0, "failed": True}
+    [inventory] = report["inventories"]
+    assert inventory["name"] == "inventory.yaml" and inventory["comparable"]
+    changes = {change["entity"]: change for change in inventory["changes"]}
+    assert set(changes) == {"recipient:helpdesk", "flow:storefront->helpdesk"}
+    assert {"field": "data_categories", "added": ["user.contact.email"], "removed": []} in \
+        changes["flow:storefront->helpdesk"]["fields"]
+    [finding] = inventory["introduced"]
+    assert (finding["rule"], finding["entity"]) == ("PL101", "recipient:helpdesk")
+    assert inventory["resolved"] == []
+
+
+def test_inventory_absent_at_the_ref_is_all_added(cli, repo):
+    (repo / "README.md").write_text("no inventory yet\n")
+    commit(repo)
+    shutil.copy(SALE, repo / "inventory.yaml")
+    result = cli("diff", "main", *AS_OF, cwd=repo)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "  (new inventory: it does not exist at main)" in lines
+    assert "  + organization.name: Acme" in lines and "  + policy.sells_personal_data: false" in lines
+    assert "  + recipient:ga  (Google Analytics, analytics, third_party, US)" in lines
+    assert "  + flow:web->partner" in lines
+    assert not any(line.startswith("  - ") or line.startswith("  ~ ") for line in lines)
+    assert "Findings introduced (2):" in result.stdout
+
+
+def test_deleted_inventory_is_all_removed_and_passes(cli, repo):
+    shutil.copy(SALE, repo / "inventory.yaml")
+    commit(repo)
+    (repo / "inventory.yaml").unlink()
+    result = cli("diff", "main", "inventory.yaml", *AS_OF, cwd=repo)
+    assert result.returncode == 0
+    assert "  - flow:web->ga" in result.stdout and "Findings resolved (2):" in result.stdout
+
+
+def test_directory_inventory_from_a_subdirectory(cli, repo):
+    inventory = repo / "privacy" / "inventory"
+    inventory.mkdir(parents=True)
+    text = REFERENCE.read_text()
+    head, flows = text.split("\nflows:\n")
+    (inventory / "main.yaml").write_text(head)
+    (inventory / "flows.yaml").write_text("flows:\n" + flows)
+    commit(repo)
+    (inventory / "main.yaml").write_text(head.replace("recipients:\n  - id: stripe",
+                                                      "recipients:\n" + DESK_RECIPIENT + "  - id: stripe"))
+    (inventory / "flows.yaml").write_text("flows:\n" + DESK_FLOW + flows)
+    (repo / "privacy" / "notes").mkdir()
+    result = cli("diff", "HEAD", "../inventory", *AS_OF, cwd=repo / "privacy" / "notes")
+    assert result.returncode == 1, result.stderr
+    assert "../inventory:" in result.stdout.splitlines()
+    assert "  + recipient:helpdesk  (Deskly Inc., customer_support, processor, US)" in result.stdout
+    assert "../inventory/main.yaml:" in result.stdout and " PL101 " in result.stdout
+
+
+def test_inventory_that_stops_loading_reports_findings_not_changes(cli, shop):
+    (shop / "inventory.yaml").write_text((shop / "inventory.yaml").read_text() + "  - {broken\n")
+    result = cli("diff", "main", *AS_OF, cwd=shop)
+    assert result.returncode == 1
+    assert "data map changes are not shown" in result.stdout and " PL000 " in result.stdout
+
+
+@pytest.mark.parametrize("setup, args, message", [
+    ("none", ("diff", "main"), "privlint: error: not inside a git work tree"),
+    ("repo", ("diff", "no-such-branch"), "privlint: error: unknown git revision 'no-such-branch'"),
+    ("repo", ("diff", "main", "missing.yaml"), "privlint: error: missing.yaml: no inventory here"),
+])
+def test_usage_errors_are_one_line_exit_2(cli, tmp_path, setup, args, message):
+    if setup == "repo":
+        git(tmp_path, "init", "-q", "-b", "main")
+        shutil.copy(SALE, tmp_path / "inventory.yaml")
+        commit(tmp_path)
+    result = cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
