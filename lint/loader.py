@@ -10,15 +10,19 @@ cannot overflow the Python stack, and lets it enforce the inventory's YAML rules
 * duplicate mapping keys are an error, positioned at the repeated key;
 * aliases may not expand the document beyond a small multiple of its size (billion laughs).
 
-Positions are 1-based (line, column), recorded for every value under its JSON path, and for
-every mapping member also the position of its key.
+Positions are 1-based (line, column), recorded for every value and, for every mapping member,
+also for its key; `Document.position(path)` answers by JSON path. They are stored compactly
+(one array of packed integers per mapping or list) because a 20,000-flow inventory has a
+quarter of a million values: per-value path tuples cost more memory than the data itself.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import re
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Sequence
 from typing import Any
 
 Path = tuple[str | int, ...]
@@ -50,23 +54,182 @@ class YamlError(Exception):
         self.column = column
 
 
-@dataclass
 class Document:
-    path: str
-    data: Any
-    positions: dict[Path, Position] = field(default_factory=dict)
-    key_positions: dict[Path, Position] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
+    """One parsed file: its plain data, and where every value (and mapping key) came from.
+
+    Positions are kept compactly, one array per mapping or list (keyed by the container's
+    id): for a mapping the packed (key, value) positions of its members in insertion order,
+    for a list the packed position of each item. A value reached through an alias is flagged,
+    and everything below it is positioned at the alias. `position(path)` walks the data along
+    the JSON path, so no per-value path tuple is ever stored.
+    """
+
+    __slots__ = ("path", "data", "lines", "_records", "_root", "_key_index")
+
+    def __init__(self, path: str, data: Any, records: dict[int, array] | None = None,
+                 root: int | None = None, lines: Sequence[str] | None = None):
+        self.path = path
+        self.data = data
+        self._records = records if records is not None else {}
+        self._root = root
+        self._key_index: dict[int, dict[str, int]] = {}
+        self.lines = lines if lines is not None else []
 
     def position(self, path: Path) -> Position:
         """Where the value at `path` starts, or its nearest enclosing value."""
-        while path not in self.positions and path:
-            path = path[:-1]
-        return self.positions.get(path, (1, 1))
+        packed = self._root
+        if packed is None:
+            return (1, 1)
+        node = self.data
+        for part in path:
+            slot = self._slot(node, part)
+            if slot is None:
+                break
+            record, index, child = slot
+            packed = record[index]
+            if packed & _ALIAS:
+                break  # everything inside an aliased value is positioned at the alias
+            node = child
+        return _unpack(packed)
 
     def key_position(self, path: Path) -> Position:
         """Where the key of the member at `path` is, else where its value is."""
-        return self.key_positions.get(path) or self.position(path)
+        if path and self._root is not None:
+            node = self.data
+            for part in path[:-1]:
+                slot = self._slot(node, part)
+                if slot is None or slot[0][slot[1]] & _ALIAS:
+                    return self.position(path)
+                node = slot[2]
+            if isinstance(node, dict):
+                slot = self._slot(node, path[-1])
+                if slot is not None:
+                    return _unpack(slot[0][slot[1] - 1])
+        return self.position(path)
+
+    @property
+    def positions(self) -> dict[Path, Position]:
+        """Every recorded value position by JSON path (materialised; for inspection)."""
+        return self._materialise(keys=False)
+
+    @property
+    def key_positions(self) -> dict[Path, Position]:
+        """Every recorded mapping-key position by JSON path (materialised; for inspection)."""
+        return self._materialise(keys=True)
+
+    def _slot(self, node: Any, part: Any):
+        """(record, index of the member's value position, member) or None."""
+        record = self._records.get(id(node))
+        if record is None:
+            return None
+        if type(node) is dict:
+            try:
+                if part not in node:
+                    return None
+            except TypeError:  # an unhashable path part names nothing
+                return None
+            if len(node) <= _LINEAR_KEYS:
+                for position, key in enumerate(node):
+                    if key == part:
+                        return record, 2 * position + 1, node[key]
+                return None  # pragma: no cover - `part in node` held
+            index = self._key_index.get(id(node))
+            if index is None:
+                index = self._key_index[id(node)] = {key: position for position, key in enumerate(node)}
+            return record, 2 * index[part] + 1, node[part]
+        if type(node) is list and isinstance(part, int) and 0 <= part < len(node):
+            return record, part, node[part]
+        return None
+
+    def _materialise(self, keys: bool) -> dict[Path, Position]:
+        found: dict[Path, Position] = {}
+        if self._root is None:
+            return found
+        if not keys:
+            found[()] = _unpack(self._root)
+        pending = [((), self.data, False)]
+        while pending:
+            here, node, aliased = pending.pop()
+            record = None if aliased else self._records.get(id(node))
+            members = node.items() if type(node) is dict else enumerate(node) if type(node) is list else ()
+            for position, (part, child) in enumerate(members):
+                path = here + (part,)
+                if aliased:
+                    if not keys:
+                        found[path] = aliased
+                    pending.append((path, child, aliased))
+                    continue
+                if record is None:
+                    continue
+                packed = record[2 * position + 1 if type(node) is dict else position]
+                if keys and type(node) is dict:
+                    found[path] = _unpack(record[2 * position])
+                if not keys:
+                    found[path] = _unpack(packed)
+                pending.append((path, child, _unpack(packed) if packed & _ALIAS else False))
+        return found
+
+
+class Lines(Sequence):
+    """The text's lines, as `str.splitlines()` would give them, without a string per line.
+
+    A large inventory's lines are read once (suppression comments), so they are sliced from
+    the text on demand; the line boundaries are found on first use.
+    """
+
+    __slots__ = ("_text", "_bounds")
+
+    def __init__(self, text: str):
+        self._text = text
+        self._bounds: array | None = None
+
+    def _spans(self) -> array:
+        if self._bounds is None:
+            bounds = array("Q")
+            start = 0
+            for match in _LINE_BREAK.finditer(self._text):
+                bounds.append(start)
+                bounds.append(match.start())
+                start = match.end()
+            if start < len(self._text):
+                bounds.append(start)
+                bounds.append(len(self._text))
+            self._bounds = bounds
+        return self._bounds
+
+    def __len__(self) -> int:
+        return len(self._spans()) // 2
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        count = len(self)
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("line index out of range")
+        bounds = self._bounds
+        return self._text[bounds[2 * index]: bounds[2 * index + 1]]
+
+    def __iter__(self):
+        bounds = self._spans()
+        text = self._text
+        for position in range(0, len(bounds), 2):
+            yield text[bounds[position]: bounds[position + 1]]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (Lines, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Lines({len(self)} lines)"
+
+
+# Where str.splitlines() breaks a line.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def decode(raw: bytes) -> str:
@@ -91,18 +254,23 @@ def decode(raw: bytes) -> str:
 
 def load(path: str, text: str) -> Document:
     """Parse `text` (the content of `path`) into a Document, or raise YamlError."""
-    builder = _Builder(path)
+    builder = _Builder()
+    collecting = gc.isenabled()
+    gc.disable()  # the loader builds acyclic data: cyclic GC passes over it are pure cost
     try:
         builder.run(text)
     except YamlError:
         raise
     except RecursionError:
         raise YamlError(f"the document is nested too deeply (more than {MAX_DEPTH} levels)") from None
+    except MemoryError:
+        raise YamlError("the document is too large to load in the memory available") from None
     except Exception as exc:  # ruamel's scanner/parser errors, normalised below
         raise _from_ruamel(exc) from None
-    doc = Document(path, builder.result, builder.positions, builder.key_positions)
-    doc.lines = text.splitlines()
-    return doc
+    finally:
+        if collecting:
+            gc.enable()
+    return Document(path, builder.result, builder.records, builder.root, Lines(text))
 
 
 def _from_ruamel(exc: Exception) -> YamlError:
@@ -116,23 +284,57 @@ def _from_ruamel(exc: Exception) -> YamlError:
 
 
 def _events(text: str):
-    from ruamel.yaml import YAML
+    """The parser's event stream: libyaml's (ruamel.yaml.clib) when installed, else ruamel's own.
 
-    try:  # libyaml-backed parser when present; identical events and marks
-        return YAML(typ="safe", pure=False).parse(io.StringIO(text))
-    except Exception:  # pragma: no cover - depends on the installed wheel
-        return YAML(typ="safe", pure=True).parse(io.StringIO(text))
+    The C parser is driven directly on the string: same events and marks as YAML().parse,
+    without a StringIO copy of the text and without a YAML object kept alive by its cycles.
+    """
+    try:
+        from _ruamel_yaml import CParser
+    except ImportError:  # pragma: no cover - depends on the installed wheel
+        from ruamel.yaml import YAML
+
+        yield from YAML(typ="safe", pure=True).parse(io.StringIO(text))
+        return
+    parser = CParser(text)
+    try:
+        while parser.check_event():
+            yield parser.get_event()
+    finally:
+        parser.dispose()
+
+
+# Positions are packed into one unsigned 64-bit integer: line << 32 | column (both 1-based),
+# with the top bit flagging a value reached through an alias.
+_ALIAS = 1 << 63
+_LINE_MAX = (1 << 31) - 1
+_COLUMN_MAX = (1 << 32) - 1
+# Mappings up to this size find a key's slot by scanning; larger ones build an index once.
+_LINEAR_KEYS = 16
+
+
+def _pack(mark) -> int:
+    line = mark.line + 1
+    column = mark.column + 1
+    if line > _LINE_MAX or column > _COLUMN_MAX:  # pragma: no cover - a 4 GB line
+        line, column = min(line, _LINE_MAX), min(column, _COLUMN_MAX)
+    return line << 32 | column
+
+
+def _unpack(packed: int) -> Position:
+    return ((packed >> 32) & _LINE_MAX, packed & _COLUMN_MAX)
 
 
 class _Frame:
-    __slots__ = ("kind", "value", "path", "key", "key_pos", "anchor", "start", "size")
+    """An open mapping or sequence: its value, position record and pending key."""
 
-    def __init__(self, kind, value, path, anchor, start):
-        self.kind = kind
+    __slots__ = ("is_map", "value", "record", "key", "anchor", "start", "size")
+
+    def __init__(self, is_map, value, record, anchor, start):
+        self.is_map = is_map
         self.value = value
-        self.path = path
+        self.record = record
         self.key = _NO_KEY
-        self.key_pos = None
         self.anchor = anchor
         self.start = start
         self.size = 1
@@ -142,37 +344,79 @@ _NO_KEY = object()
 
 
 class _Builder:
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self):
         self.result: Any = None
-        self.positions: dict[Path, Position] = {}
-        self.key_positions: dict[Path, Position] = {}
+        self.root: int | None = None
+        self.records: dict[int, array] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
         self.documents = 0
         self.events = 0
         self.expanded = 0
+        # One object per distinct string: inventories repeat ids and taxonomy keys a lot.
+        self.strings: dict[str, str] = {}
 
     def run(self, text: str) -> None:
         from ruamel.yaml import events as ev
 
+        scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
+        mapping_start, sequence_start = ev.MappingStartEvent, ev.SequenceStartEvent
+        mapping_end, sequence_end = ev.MappingEndEvent, ev.SequenceEndEvent
+        document_start = ev.DocumentStartEvent
+        stack = self.stack
+        strings = self.strings
+        resolve = self._resolve
+        events = 0
         for event in _events(text):
-            self.events += 1
+            events += 1
             kind = type(event)
-            if kind is ev.ScalarEvent:
-                self._scalar(event)
-            elif kind is ev.MappingStartEvent:
-                self._open(event, "map", {})
-            elif kind is ev.SequenceStartEvent:
-                self._open(event, "seq", [])
-            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-                frame = self.stack.pop()
+            if kind is scalar_event:
+                # The common case, inlined: a plain or quoted scalar as a key or a value.
+                if event.ctag is None and event.anchor is None:
+                    value = event.value
+                    if event.implicit[0]:
+                        first = value[:1]
+                        if not first or first in _MAYBE_NOT_STRING:
+                            value = _plain_scalar(value)
+                        elif len(value) < 64:
+                            value = strings.setdefault(value, value)
+                    elif len(value) < 64:
+                        value = strings.setdefault(value, value)
+                    mark = event.start_mark
+                    packed = (mark.line + 1) << 32 | (mark.column + 1)
+                    if packed > _COLUMN_MAX << 32:  # pragma: no cover - a 4 GB line
+                        packed = _pack(mark)
+                    if stack:
+                        frame = stack[-1]
+                        if frame.is_map:
+                            if frame.key is _NO_KEY:
+                                self.events = events
+                                self._key(frame, value, packed)
+                                continue
+                            frame.value[frame.key] = value
+                            frame.key = _NO_KEY
+                        else:
+                            frame.value.append(value)
+                        frame.record.append(packed)
+                        frame.size += 1
+                    else:
+                        self.root = packed
+                        self.result = value
+                    continue
+                self.events = events
+                self._scalar(event, resolve(event))
+            elif kind is mapping_start or kind is sequence_start:
+                self.events = events
+                self._open(event, kind is mapping_start)
+            elif kind is mapping_end or kind is sequence_end:
+                frame = stack.pop()
                 if frame.anchor is not None:
                     self.anchors[frame.anchor] = (frame.value, frame.size)
-                self._attach(frame.value, frame.start, frame.size)
-            elif kind is ev.AliasEvent:
+                self._attach(frame.value, frame.size)
+            elif kind is alias_event:
+                self.events = events
                 self._alias(event)
-            elif kind is ev.DocumentStartEvent:
+            elif kind is document_start:
                 self.documents += 1
                 if self.documents > 1:
                     raise YamlError(
@@ -180,49 +424,50 @@ class _Builder:
                         "document: split it into several files in one directory",
                         *_pos(event.start_mark),
                     )
+        self.events = events
 
-    def _here(self) -> Path:
-        if not self.stack:
-            return ()
-        frame = self.stack[-1]
-        if frame.kind == "seq":
-            return frame.path + (len(frame.value),)
-        return frame.path + (frame.key,)
-
-    def _open(self, event, kind: str, value) -> None:
-        self._check_tag(event, "map" if kind == "map" else "seq")
+    def _open(self, event, is_map: bool) -> None:
+        self._check_tag(event, "map" if is_map else "seq")
         if len(self.stack) >= MAX_DEPTH:
             raise YamlError(
                 f"the document is nested more than {MAX_DEPTH} levels deep; "
                 "an inventory needs only a few levels",
                 *_pos(event.start_mark),
             )
-        if self.stack and self.stack[-1].kind == "map" and self.stack[-1].key is _NO_KEY:
+        if self.stack and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY:
             raise YamlError(
                 "a mapping key must be a plain value, not a list or mapping", *_pos(event.start_mark)
             )
-        path = self._here()
-        start = _pos(event.start_mark)
-        self.positions[path] = start
-        self.stack.append(_Frame(kind, value, path, event.anchor, start))
+        start = _pack(event.start_mark)
+        self._record(start)
+        value: dict | list = {} if is_map else []
+        record = array("Q")
+        self.records[id(value)] = record
+        self.stack.append(_Frame(is_map, value, record, event.anchor, start))
 
-    def _scalar(self, event) -> None:
-        value = self._resolve(event)
-        start = _pos(event.start_mark)
-        if self.stack and self.stack[-1].kind == "map" and self.stack[-1].key is _NO_KEY:
-            self._key(value, start)
+    def _record(self, packed: int) -> None:
+        """Record the position of the value about to be attached to the open container."""
+        if self.stack:
+            self.stack[-1].record.append(packed)
+        else:
+            self.root = packed
+
+    def _scalar(self, event, value: Any) -> None:
+        start = _pack(event.start_mark)
+        if self.stack and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY:
+            self._key(self.stack[-1], value, start)
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, 1)
             return
-        self.positions[self._here()] = start
+        self._record(start)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1)
-        self._attach(value, start, 1)
+        self._attach(value, 1)
 
     def _alias(self, event) -> None:
-        start = _pos(event.start_mark)
+        start = _pack(event.start_mark)
         if event.anchor not in self.anchors:
-            raise YamlError(f"alias *{event.anchor} refers to no anchor defined before it", *start)
+            raise YamlError(f"alias *{event.anchor} refers to no anchor defined before it", *_unpack(start))
         value, size = self.anchors[event.anchor]
         self.expanded += size
         limit = MAX_ALIAS_EXPANSION_FACTOR * self.events + ALIAS_EXPANSION_ALLOWANCE
@@ -230,56 +475,43 @@ class _Builder:
             raise YamlError(
                 "aliases expand this document far beyond its size (a 'billion laughs' pattern); "
                 "write the values out instead of nesting aliases",
-                *start,
+                *_unpack(start),
             )
-        if self.stack and self.stack[-1].kind == "map" and self.stack[-1].key is _NO_KEY:
+        if self.stack and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY:
             if isinstance(value, (dict, list)):
-                raise YamlError("a mapping key must be a plain value, not a list or mapping", *start)
-            self._key(value, start)
+                raise YamlError("a mapping key must be a plain value, not a list or mapping", *_unpack(start))
+            self._key(self.stack[-1], value, start)
             return
-        self._record_alias(self._here(), value, start)
-        self._attach(value, start, size)
-
-    def _record_alias(self, path: Path, value: Any, start: Position) -> None:
         # Positions inside an aliased structure point at the alias: that is where the reader looks.
-        pending = [(path, value)]
-        while pending:
-            here, item = pending.pop()
-            self.positions[here] = start
-            if isinstance(item, dict):
-                pending.extend((here + (k,), v) for k, v in item.items())
-            elif isinstance(item, list):
-                pending.extend((here + (i,), v) for i, v in enumerate(item))
+        self._record(start | _ALIAS)
+        self._attach(value, size)
 
-    def _key(self, key: Any, start: Position) -> None:
-        frame = self.stack[-1]
+    def _key(self, frame: _Frame, key: Any, start: int) -> None:
         if isinstance(key, float) or key is None or isinstance(key, bool):
             key = _plain_text(key)
         if isinstance(key, int):
             key = str(key)
         if key in frame.value:
-            first = self.key_positions.get(frame.path + (key,), start)
+            first = _unpack(frame.record[2 * list(frame.value).index(key)])
             raise YamlError(
                 f"duplicate key '{key}' (first defined at line {first[0]}); "
                 "YAML keys must be unique within a mapping: remove or merge one of them",
-                *start,
+                *_unpack(start),
             )
         frame.key = key
-        frame.key_pos = start
-        self.key_positions[frame.path + (key,)] = start
+        frame.record.append(start)
 
-    def _attach(self, value: Any, start: Position, size: int) -> None:
+    def _attach(self, value: Any, size: int) -> None:
         if not self.stack:
             self.result = value
-            self.positions.setdefault((), start)
             return
         frame = self.stack[-1]
         frame.size += size
-        if frame.kind == "seq":
-            frame.value.append(value)
-        else:
+        if frame.is_map:
             frame.value[frame.key] = value
             frame.key = _NO_KEY
+        else:
+            frame.value.append(value)
 
     def _check_tag(self, event, expected: str) -> None:
         tag = event.tag
@@ -303,6 +535,10 @@ class _Builder:
                 return expected(resolved) if expected is float else resolved
             raise YamlError(f"'{value}' is not a valid !!{tag[len(_CORE):]}", *_pos(event.start_mark))
         raise YamlError(_tag_message(tag), *_pos(event.start_mark))
+
+
+# A plain scalar starting with anything else is a string under the YAML 1.2 core schema.
+_MAYBE_NOT_STRING = frozenset("-+.0123456789nNtTfF~")
 
 
 def _tag_message(tag: str) -> str:
