@@ -201,6 +201,29 @@ def explain(rule):
     click.echo(f"{found.docs}\n\nDefault severity: {found.severity}.")
 
 
+@cli.command()
+@click.argument("path", required=False)
+@click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
+              show_default=True, help="mermaid renders in GitHub markdown; dot is for Graphviz.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the map to FILE.")
+@click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
+@click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
+def graph(path, output_format, output, as_of, config_path):
+    """The data map of the inventory at PATH (default: the first configured inventory, else
+    ./inventory.yaml): systems, recipients and flows, styled by kind, role and country, with
+    undisclosed recipients, transfers without a valid basis and sale/share conflicts on it."""
+    from . import engine, render
+
+    try:
+        rendered = render.graph(path, output_format, as_of, config_path)
+    except engine.UsageError as exc:
+        raise _Usage(str(exc)) from None
+    except render.Unmappable as exc:
+        click.echo(str(exc), err=True, nl=False)
+        sys.exit(1)
+    _emit(rendered, output)
+
+
 def _emit(rendered: str, output: str | None) -> None:
     if output is None:
         click.echo(rendered, nl=False)

@@ -1,0 +1,69 @@
+"""External programs that some tests drive for real (graphviz `dot`, headless Chromium).
+
+They are not Python dependencies of privlint, so `pip install ".[test]"` cannot bring them.
+When one is missing, `ensure_program` installs its Debian package with apt-get (the test
+machines are Debian and the tests run as root); a test is skipped only when installing is
+impossible (not root, no apt-get, no network, no such package).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+APT_TIMEOUT = 1200  # seconds; Chromium is a large download
+
+
+def _which(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def ensure_program(names: tuple[str, ...], package: str) -> str:
+    """The path of the first of `names` on PATH, installing Debian `package` if none is."""
+    found = _which(names)
+    if found:
+        return found
+    if not shutil.which("apt-get"):
+        pytest.skip(f"{names[0]} is not installed and there is no apt-get to install {package}")
+    if os.geteuid() != 0:
+        pytest.skip(f"{names[0]} is not installed and installing {package} needs root")
+    lock_path = Path(tempfile.gettempdir()) / "privlint-tests-apt.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one apt-get at a time, even across test processes
+        found = _which(names)
+        if found:
+            return found
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "--no-install-recommends", package]
+        log = []
+        for command in (install, ["apt-get", "update"], install):
+            try:
+                result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=APT_TIMEOUT)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                log.append(f"{' '.join(command)}: {exc}")
+                continue
+            log.append(f"{' '.join(command)}: exit {result.returncode}\n{result.stderr[-2000:]}")
+            if command is install and result.returncode == 0 and _which(names):
+                break
+    found = _which(names)
+    if not found:
+        pytest.skip(f"could not install {package} for {names[0]}:\n" + "\n".join(log))
+    return found
+
+
+def dot() -> str:
+    return ensure_program(("dot",), "graphviz")
+
+
+def chromium() -> str:
+    return ensure_program(("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"), "chromium")
