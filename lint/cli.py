@@ -61,7 +61,7 @@ def cli():
 
 @cli.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "junit", "github"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "junit", "github", "html"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these rules (IDs, names or ID prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rules (IDs, names or ID prefixes; comma-separated).")
@@ -127,6 +127,10 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         from .annotations import github_report
 
         rendered = github_report(findings, len(targets))
+    elif output_format == "html":
+        from .html import html_report
+
+        rendered = html_report(findings, contexts, as_of)
     else:
         color = not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
         rendered = report.text(findings, len(targets), color=color)
@@ -199,6 +203,29 @@ def explain(rule):
     if found is None:
         raise _Usage(f"unknown rule '{rule}' (see `privlint rules`)")
     click.echo(f"{found.docs}\n\nDefault severity: {found.severity}.")
+
+
+@cli.command()
+@click.argument("path", required=False)
+@click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
+              show_default=True, help="mermaid renders in GitHub markdown; dot is for Graphviz.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the map to FILE.")
+@click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
+@click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
+def graph(path, output_format, output, as_of, config_path):
+    """The data map of the inventory at PATH (default: the first configured inventory, else
+    ./inventory.yaml): systems, recipients and flows, styled by kind, role and country, with
+    undisclosed recipients, transfers without a valid basis and sale/share conflicts on it."""
+    from . import engine, render
+
+    try:
+        rendered = render.graph(path, output_format, as_of, config_path)
+    except engine.UsageError as exc:
+        raise _Usage(str(exc)) from None
+    except render.Unmappable as exc:
+        click.echo(str(exc), err=True, nl=False)
+        sys.exit(1)
+    _emit(rendered, output)
 
 
 @cli.command()
