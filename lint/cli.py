@@ -228,27 +228,46 @@ def graph(path, output_format, output, as_of, config_path):
     _emit(rendered, output)
 
 
-@cli.command()
-@click.argument("path", required=False)
-@click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
-              show_default=True, help="mermaid renders in GitHub markdown; dot is for Graphviz.")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the map to FILE.")
-@click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
-@click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
-def graph(path, output_format, output, as_of, config_path):
-    """The data map of the inventory at PATH (default: the first configured inventory, else
-    ./inventory.yaml): systems, recipients and flows, styled by kind, role and country, with
-    undisclosed recipients, transfers without a valid basis and sale/share conflicts on it."""
-    from . import engine, render
+@cli.command("fmt")
+@click.argument("paths", nargs=-1)
+@click.option("--check", is_flag=True, help="Write nothing; list the files that would change; exit 1 if any.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print the changes as a unified diff.")
+@click.option("--recursive", is_flag=True, help="Format every inventory directory below each PATH.")
+def fmt_command(paths, check, show_diff, recursive):
+    """Format inventory files canonically (key order, indentation), keeping every comment and
+    value. Default: ./inventory.yaml. Files that do not parse are reported, never written."""
+    from . import discover, engine, fmt
 
     try:
-        rendered = render.graph(path, output_format, as_of, config_path)
+        targets = discover.targets(list(paths) or ["inventory.yaml"], recursive=recursive)
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
-    except render.Unmappable as exc:
-        click.echo(str(exc), err=True, nl=False)
-        sys.exit(1)
-    _emit(rendered, output)
+    files = list(dict.fromkeys(file for target in targets for file in target.files))
+    dry = check or show_diff
+    changed = refused = 0
+    for file in files:
+        shown = engine.display_path(file)
+        try:
+            result = fmt.format_file(file, shown, check=dry, want_diff=show_diff)
+        except engine.UsageError as exc:
+            raise _Usage(str(exc)) from None
+        if result.error is not None:
+            refused += 1
+            error = result.error
+            rule = "PL000 [error]" if isinstance(error, fmt.YamlError) else "[error]"
+            click.echo(f"{shown}:{error.line}:{error.column}: {rule} {error.message} (not formatted)", err=True)
+        elif result.changed:
+            changed += 1
+            if show_diff:
+                click.echo(result.diff, nl=False)
+            else:
+                click.echo(f"{'would reformat' if check else 'reformatted'} {shown}")
+    verb = "would be reformatted" if dry else "reformatted"
+    summary = f"{changed} file{'s' if changed != 1 else ''} {verb}, {len(files) - changed - refused} unchanged"
+    if refused:
+        summary += f", {refused} not formatted (errors above)"
+    click.echo(summary + ".", err=True)
+    sys.exit(1 if refused or (dry and changed) else 0)
 
 
 def _emit(rendered: str, output: str | None) -> None:

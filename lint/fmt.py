@@ -1,0 +1,669 @@
+"""`privlint fmt`: canonical formatting of inventory files that keeps every comment and value.
+
+Formatting is three steps, then a proof:
+
+1. **Key order.** Mappings are put in canonical key order — top level: privlint, organization,
+   policy, systems, recipients, flows, vendors; inside an entity: `id` first, then the order of
+   the JSON Schema's properties. Keys the schema does not know keep their relative order after
+   the known ones. Reordering works on the text, moving each key with its whole block: the
+   comment lines directly above a key travel with it (they describe it), end-of-line comments
+   stay on their line, and a `# privlint: ignore[...]` comment on an entity's first line stays
+   on its (new) first line.
+2. **Indentation** through a ruamel.yaml round trip (YAML 1.2): 2 spaces for mappings,
+   sequences indented by 2 with their dash. Scalars keep their quoting and flow collections
+   their style.
+3. **Comment lines** are indented like the line they stand above.
+
+The result is then proved safe: it must parse to exactly the same data as the original (with
+privlint's own loader) and hold exactly the same comments. If reordering cannot be proved safe
+(e.g. an alias would come before its anchor) the file is formatted without reordering; if even
+that fails (ruamel drops comments inside a multi-line flow list) the file is refused, never
+written. Files are written atomically (a temporary file in the same directory, then
+os.replace), keep their newline style and UTF-8 BOM, and are never written when unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import stat
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import loader
+from .loader import YamlError
+
+TOP_LEVEL = ("privlint", "organization", "policy", "systems", "recipients", "flows", "vendors")
+BASIS_ORDER = ("EEA", "UK", "CH")
+BOM = "\ufeff"
+
+
+class FormatError(Exception):
+    """The file cannot be formatted safely; carries a 1-based position like a finding."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, rule: str = "PL000"):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.rule = rule
+
+
+# -- the schema's key order -----------------------------------------------------------------
+
+
+def _schema() -> dict:
+    from .schema import schema
+
+    return schema()
+
+
+def _resolve(node: dict | None) -> dict | None:
+    """Follow a local $ref; for oneOf/anyOf, the branch that describes a mapping."""
+    if not isinstance(node, dict):
+        return None
+    root = _schema()
+    seen = 0
+    while "$ref" in node and seen < 10:
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            return None
+        target = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        node, seen = target, seen + 1
+    for combinator in ("oneOf", "anyOf"):
+        if "properties" not in node and "additionalProperties" not in node and combinator in node:
+            for branch in node[combinator]:
+                resolved = _resolve(branch)
+                if resolved and (resolved.get("type") == "object" or "properties" in resolved):
+                    return resolved
+    return node
+
+
+def _key_order(node: dict | None) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    if node is _schema():
+        return TOP_LEVEL
+    keys = list(node.get("properties") or ())
+    names = node.get("propertyNames") or {}
+    if not keys and names.get("pattern") == "^(EEA|UK|CH)$":
+        keys = list(BASIS_ORDER)
+    if "id" in keys:
+        keys.remove("id")
+        keys.insert(0, "id")
+    return tuple(keys)
+
+
+def _child_schema(node: dict | None, key) -> dict | None:
+    if node is None:
+        return None
+    if isinstance(key, int):
+        return _resolve(node.get("items"))
+    properties = node.get("properties") or {}
+    if key in properties:
+        return _resolve(properties[key])
+    extra = node.get("additionalProperties")
+    return _resolve(extra) if isinstance(extra, dict) else None
+
+
+# -- a light tree of the document, with positions -------------------------------------------
+
+
+@dataclass
+class _Node:
+    kind: str  # map | seq | scalar | alias
+    flow: bool
+    start: tuple[int, int]  # 0-based line, column
+    end: tuple[int, int]
+    entries: list = field(default_factory=list)  # map: (key, key start, value node); seq: nodes
+    plain_keys: bool = True
+
+
+def _events(text: str):
+    from ruamel.yaml import YAML
+
+    try:
+        return YAML(typ="safe", pure=False).parse(io.StringIO(text))
+    except Exception:  # pragma: no cover - depends on the installed wheel
+        return YAML(typ="safe", pure=True).parse(io.StringIO(text))
+
+
+def _tree(text: str) -> tuple[_Node | None, list[tuple[tuple[int, int], tuple[int, int]]], bool]:
+    """The document's node tree, every scalar's span, and whether it uses aliases."""
+    from ruamel.yaml import events as ev
+
+    root = None
+    stack: list[list] = []  # [node, pending key or None, key start]
+    spans = []
+    aliases = False
+
+    def attach(node: _Node, key_start=None) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        frame = stack[-1]
+        parent = frame[0]
+        if parent.kind == "seq":
+            parent.entries.append(node)
+        elif frame[1] is _NO_KEY:
+            if node.kind != "scalar":
+                parent.plain_keys = False
+                frame[1], frame[2] = None, node.start
+            else:
+                frame[1], frame[2] = node, node.start
+        else:
+            parent.entries.append((frame[1], frame[2], node))
+            frame[1] = _NO_KEY
+
+    for event in _events(text):
+        kind = type(event)
+        start = (event.start_mark.line, event.start_mark.column)
+        end = (event.end_mark.line, event.end_mark.column)
+        if kind is ev.ScalarEvent:
+            spans.append((start, end))
+            node = _Node("scalar", False, start, end)
+            node.entries = [event.value]
+            attach(node)
+        elif kind is ev.AliasEvent:
+            aliases = True
+            attach(_Node("alias", False, start, end))
+        elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+            node = _Node("map" if kind is ev.MappingStartEvent else "seq", bool(event.flow_style), start, end)
+            if event.anchor:
+                aliases = True  # anchors matter only with aliases, but be conservative
+            stack.append([node, _NO_KEY, None])
+        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+            node = stack.pop()[0]
+            node.end = end
+            attach(node)
+    return root, spans, aliases
+
+
+_NO_KEY = object()
+
+
+def _last_line(node: _Node) -> int:
+    """The last line holding text of `node` (0-based)."""
+    if node.kind in ("scalar", "alias") or node.flow:
+        line, column = node.end
+        if column == 0 and line > node.start[0]:
+            return line - 1
+        return line
+    if not node.entries:
+        return node.start[0]
+    last = node.entries[-1]
+    return _last_line(last[2] if node.kind == "map" else last)
+
+
+# -- comments ---------------------------------------------------------------------------------
+
+
+def _covered(spans, line_count: int) -> dict[int, list[tuple[int, float]]]:
+    """Per line, the column intervals that belong to scalars (where '#' is not a comment)."""
+    covered: dict[int, list[tuple[int, float]]] = {}
+    for (start_line, start_col), (end_line, end_col) in spans:
+        if start_line == end_line:
+            covered.setdefault(start_line, []).append((start_col, end_col))
+            continue
+        covered.setdefault(start_line, []).append((start_col, math.inf))
+        for line in range(start_line + 1, min(end_line, line_count)):
+            covered.setdefault(line, []).append((0, math.inf))
+        covered.setdefault(end_line, []).append((0, end_col))
+    return covered
+
+
+def _comment_column(text: str, intervals) -> int | None:
+    for match in re.finditer("#", text):
+        position = match.start()
+        if position > 0 and text[position - 1] not in " \t":
+            continue
+        if any(low <= position < high for low, high in intervals):
+            continue
+        return position
+    return None
+
+
+def comments(text: str) -> list[tuple[int, int, str]]:
+    """Every comment of a YAML text: (0-based line, column, text from '#'), in order."""
+    _, spans, _ = _tree(text)
+    lines = text.split("\n")
+    covered = _covered(spans, len(lines))
+    found = []
+    for number, line in enumerate(lines):
+        if "#" not in line:
+            continue
+        column = _comment_column(line, covered.get(number, ()))
+        if column is not None:
+            found.append((number, column, line[column:].rstrip()))
+    return found
+
+
+# -- step 1: key order, on the text -----------------------------------------------------------
+
+
+class _Reorderer:
+    def __init__(self, text: str):
+        self.lines = text.split("\n")
+        self.root, spans, self.aliases = _tree(text)
+        self.covered = _covered(spans, len(self.lines))
+        self.replacements: list[tuple[int, int, list[str]]] = []  # (first, last line, new lines)
+
+    def run(self) -> str:
+        if self.root is None:
+            return "\n".join(self.lines)
+        new_lines = self._render(self.root, _schema(), 0, len(self.lines) - 1, top=True)
+        return "\n".join(new_lines)
+
+    # Rendering works on line ranges: a node's lines are copied, except where a descendant
+    # mapping is reordered, whose lines are replaced by the reordered ones.
+
+    def _render(self, node: _Node, schema: dict | None, first: int, last: int, top: bool = False) -> list[str]:
+        plan = self._plan(node, schema, first, last, top)
+        if plan is None:
+            return self._copy_children(node, schema, first, last)
+        return plan
+
+    def _copy_children(self, node: _Node, schema: dict | None, first: int, last: int) -> list[str]:
+        """Lines first..last, with every child block mapping rendered recursively."""
+        out: list[str] = []
+        cursor = first
+        for child, child_schema in self._children(node, schema):
+            if child.kind not in ("map", "seq") or (child.flow and child.kind == "seq"):
+                continue
+            child_first, child_last = child.start[0], _last_line(child)
+            if child_first < cursor or child_last > last:
+                continue
+            if child.kind == "map" and child.flow:
+                replaced = self._flow_map(child, child_schema)
+                if replaced is None:
+                    continue
+                out.extend(self.lines[cursor:child_first])
+                out.extend(replaced)
+                cursor = child_last + 1
+                continue
+            out.extend(self.lines[cursor:child_first])
+            out.extend(self._render(child, child_schema, child_first, child_last))
+            cursor = child_last + 1
+        out.extend(self.lines[cursor : last + 1])
+        return out
+
+    def _children(self, node: _Node, schema: dict | None):
+        if node.kind == "map":
+            for key, _, value in node.entries:
+                yield value, _child_schema(schema, key.entries[0]) if key is not None else None
+        elif node.kind == "seq":
+            for value in node.entries:
+                yield value, _child_schema(schema, 0)
+
+    def _order(self, node: _Node, schema: dict | None) -> list[int] | None:
+        """The canonical order of the entries of `node` (indexes), or None when unchanged."""
+        order_keys = _key_order(schema)
+        if not order_keys or not node.plain_keys or any(key is None for key, _, _ in node.entries):
+            return None
+        rank = {key: position for position, key in enumerate(order_keys)}
+        keys = [key.entries[0] for key, _, _ in node.entries]
+        order = sorted(range(len(keys)), key=lambda index: (rank.get(keys[index], len(rank)), index))
+        return None if order == list(range(len(keys))) else order
+
+    def _plan(self, node: _Node, schema: dict | None, first: int, last: int, top: bool) -> list[str] | None:
+        if node.kind != "map" or node.flow or not node.entries:
+            return None
+        order = self._order(node, schema)
+        if order is None:
+            return None
+        column = node.entries[0][1][1]
+        key_lines = [key_start[0] for _, key_start, _ in node.entries]
+        if any(key_start[1] != column for _, key_start, _ in node.entries):
+            return None  # not a plain block mapping
+        value_ends = [max(key_lines[index], _last_line(value)) for index, (_, _, value) in enumerate(node.entries)]
+        # Where each entry's block starts: its key line, or the comment lines above it.
+        starts = []
+        for index, key_line in enumerate(key_lines):
+            floor = value_ends[index - 1] + 1 if index else first
+            for gap in range(floor, key_line):
+                if not self._is_blank_or_comment(gap):
+                    return None  # something unexpected between entries: leave the mapping alone
+            start = key_line
+            if index == 0:
+                if not top:
+                    while start - 1 >= floor and self._is_comment(start - 1, column):
+                        start -= 1
+            else:
+                while start - 1 >= floor and (self._is_blank(start - 1) or self._is_comment(start - 1, column)):
+                    start -= 1
+            starts.append(start)
+        blocks = []
+        for index in range(len(node.entries)):
+            end = starts[index + 1] - 1 if index + 1 < len(node.entries) else value_ends[index]
+            lines = self._render_entry(node, schema, index, starts[index], end)
+            blocks.append(lines)
+        # The first key line may carry a prefix (a sequence dash); the new first entry gets it.
+        prefix = self.lines[key_lines[0]][:column]
+        head = self.lines[first : starts[0]]
+        tail = self.lines[value_ends[-1] + 1 : last + 1]
+        out = list(head)
+        old_first_comment = self._eol_privlint_comment(key_lines[0])
+        for position, index in enumerate(order):
+            block = list(blocks[index])
+            key_offset = key_lines[index] - starts[index]
+            if position == 0:
+                while key_offset > 0 and not block[0].strip():  # no blank line at the top
+                    block.pop(0)
+                    key_offset -= 1
+            key_text = block[key_offset]
+            body = key_text[column:]
+            if position == 0 and old_first_comment and index != 0 and _comment_column(
+                body, self._intervals(key_lines[index], column)
+            ) is None:
+                body = body.rstrip() + "  " + old_first_comment
+            if index == 0 and position != 0 and old_first_comment:
+                body = body[: body.rfind(old_first_comment)].rstrip()
+            block[key_offset] = (prefix if position == 0 else " " * column) + body
+            if position == 0 and index != 0 and prefix.strip():
+                # Comments that moved above a sequence item's first line: indent them like its dash.
+                dash_indent = " " * (len(prefix) - len(prefix.lstrip()))
+                for number in range(key_offset):
+                    if block[number].strip():
+                        block[number] = dash_indent + block[number].lstrip()
+            out.extend(block)
+        out.extend(tail)
+        return out
+
+    def _render_entry(self, node: _Node, schema: dict | None, index: int, start: int, end: int) -> list[str]:
+        key, _, value = node.entries[index]
+        child_schema = _child_schema(schema, key.entries[0])
+        if value.kind == "map" and not value.flow:
+            value_first, value_last = value.start[0], _last_line(value)
+            if start <= value_first and value_last <= end and value_first > node.entries[index][1][0]:
+                return (
+                    self.lines[start:value_first]
+                    + self._render(value, child_schema, value_first, value_last)
+                    + self.lines[value_last + 1 : end + 1]
+                )
+        if value.kind == "map" and value.flow:
+            replaced = self._flow_map(value, child_schema)
+            if replaced is not None and value.start[0] == value.end[0]:
+                line = value.start[0]
+                return self.lines[start:line] + replaced + self.lines[line + 1 : end + 1]
+        if value.kind == "seq" and not value.flow:
+            value_first, value_last = value.start[0], _last_line(value)
+            if start <= value_first and value_last <= end:
+                return (
+                    self.lines[start:value_first]
+                    + self._copy_children(value, child_schema, value_first, value_last)
+                    + self.lines[value_last + 1 : end + 1]
+                )
+        return self.lines[start : end + 1]
+
+    def _flow_map(self, node: _Node, schema: dict | None) -> list[str] | None:
+        """The line of a one-line flow mapping without comments, its keys reordered."""
+        if node.start[0] != node.end[0] or not node.entries:
+            return None
+        line = self.lines[node.start[0]]
+        if _comment_column(line[node.start[1] : node.end[1]], ()) is not None:
+            return None
+        rebuilt = self._flow_text(node, schema, line)
+        if rebuilt is None:
+            return None
+        return [line[: node.start[1]] + rebuilt + line[node.end[1] :]]
+
+    def _flow_text(self, node: _Node, schema: dict | None, line: str) -> str | None:
+        """The text of a one-line flow mapping, nested flow mappings included, reordered."""
+        if not node.plain_keys or any(key is None for key, _, _ in node.entries):
+            return None
+        pieces = []
+        for key, key_start, value in node.entries:
+            if value.start[0] != node.start[0] or value.end[0] != node.start[0]:
+                return None
+            value_text = line[value.start[1] : value.end[1]]
+            if value.kind == "map" and value.flow and value.entries:
+                value_text = self._flow_text(value, _child_schema(schema, key.entries[0]), line) or value_text
+            pieces.append(line[key_start[1] : value.start[1]] + value_text)
+        order = self._order(node, schema) or list(range(len(pieces)))
+        return "{" + ", ".join(pieces[index] for index in order) + "}"
+
+    # -- line predicates --
+
+    def _intervals(self, line: int, column: int = 0):
+        return [(low - column, high - column) for low, high in self.covered.get(line, ())]
+
+    def _is_blank(self, line: int) -> bool:
+        return not self.lines[line].strip()
+
+    def _is_comment(self, line: int, max_indent: int | None = None) -> bool:
+        text = self.lines[line]
+        stripped = text.lstrip()
+        if not stripped.startswith("#"):
+            return False
+        indent = len(text) - len(stripped)
+        if any(low <= indent < high for low, high in self.covered.get(line, ())):
+            return False
+        return max_indent is None or indent <= max_indent
+
+    def _is_blank_or_comment(self, line: int) -> bool:
+        return self._is_blank(line) or self._is_comment(line)
+
+    def _eol_privlint_comment(self, key_line: int) -> str | None:
+        """A `# privlint: ...` comment at the end of an entity's first line (a suppression)."""
+        text = self.lines[key_line]
+        column = _comment_column(text, self.covered.get(key_line, ()))
+        if column is None or column == len(text) - len(text.lstrip()):
+            return None
+        comment = text[column:].rstrip()
+        return comment if "privlint:" in comment else None
+
+
+def reorder(text: str) -> str:
+    """`text` with its mappings in canonical key order (comments moved with their keys)."""
+    return _Reorderer(text).run()
+
+
+# -- step 2 and 3: indentation ----------------------------------------------------------------
+
+
+def _round_trip(text: str) -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap long lines
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    stripped = [line.strip() for line in text.split("\n")]
+    first_content = next((line for line in stripped if line and not line.startswith("#")), "")
+    if first_content == "---" or first_content.startswith("--- "):
+        yaml.explicit_start = True
+    data = yaml.load(text)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _continuations(spans) -> set[int]:
+    """Lines that continue a multi-line scalar (their indentation is part of the value)."""
+    lines: set[int] = set()
+    for (start_line, _), (end_line, end_col) in spans:
+        last = end_line if end_col > 0 else end_line - 1
+        lines.update(range(start_line + 1, last + 1))
+    return lines
+
+
+def _line_starts(text: str) -> list[tuple[int, int]]:
+    """(line, column) of every node that starts a line (after indentation and dashes)."""
+    from ruamel.yaml import events as ev
+
+    lines = text.split("\n")
+    starts = []
+    for event in _events(text):
+        if type(event) not in (ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent, ev.AliasEvent):
+            continue
+        line, column = event.start_mark.line, event.start_mark.column
+        if line < len(lines) and not lines[line][:column].replace("-", " ").strip():
+            starts.append((line, column))
+    return starts
+
+
+def _indent_comment_lines(before: str, after: str) -> str:
+    """Re-indent whole-line comments of `after` (ruamel's output for `before`) the way their
+    surrounding lines were re-indented: a comment at the column of a key or item goes to the
+    new column of that level. Where nothing was re-indented, comments stay as they were."""
+    old_starts, new_starts = _line_starts(before), _line_starts(after)
+    if len(old_starts) != len(new_starts):
+        return after
+    votes: dict[int, Counter] = {}
+    for (_, old), (_, new) in zip(old_starts, new_starts):
+        votes.setdefault(old, Counter())[new] += 1
+    mapping = {old: counter.most_common(1)[0][0] for old, counter in votes.items()}
+    if all(old == new for old, new in mapping.items()):
+        return after
+    lines = after.split("\n")
+    _, spans, _ = _tree(after)
+    continuations = _continuations(spans)
+    for number, line in enumerate(lines):
+        stripped = line.lstrip()
+        if number in continuations or not stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if indent in mapping:
+            new_indent = mapping[indent]
+        else:
+            lower = [old for old in mapping if old < indent]
+            new_indent = mapping[max(lower)] + indent - max(lower) if lower else indent
+        lines[number] = " " * max(0, new_indent) + stripped.rstrip()
+    return "\n".join(lines)
+
+
+# -- the whole ---------------------------------------------------------------------------------
+
+
+def _normalised(value):
+    """Data for comparison: NaN equal to itself."""
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan",)
+    if isinstance(value, dict):
+        return {key: _normalised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normalised(item) for item in value]
+    return value
+
+
+def _proved(original: str, formatted: str, path: str) -> bool:
+    try:
+        after = loader.load(path, formatted).data
+    except YamlError:
+        return False
+    before = loader.load(path, original).data
+    if _normalised(before) != _normalised(after):
+        return False
+    return sorted(text.strip() for _, _, text in comments(original)) == sorted(
+        text.strip() for _, _, text in comments(formatted)
+    )
+
+
+def format_text(text: str, path: str = "<text>") -> str:
+    """The canonical form of an inventory file's text ('\\n' newlines, no BOM)."""
+    document = loader.load(path, text)  # a YamlError (positioned) when it does not parse
+    if document.data is None and all(not line.strip() or line.lstrip().startswith("#") for line in text.split("\n")):
+        return text  # no YAML content, only comments or nothing: nothing to format
+    attempts = []
+    for reordering in (True, False):
+        try:
+            source = reorder(text) if reordering else text
+            candidate = _indent_comment_lines(source, _round_trip(source))
+        except Exception as exc:  # ruamel's own errors: try the next way, then refuse
+            attempts.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            continue
+        if _proved(text, candidate, path):
+            return candidate
+    raise FormatError(
+        "cannot be formatted without changing a value or losing a comment (ruamel.yaml drops "
+        "comments inside multi-line flow collections such as `[a, # note` ... `b]`); "
+        "format that part by hand" + (f" ({attempts[-1]})" if attempts else "")
+    )
+
+
+@dataclass
+class Source:
+    text: str  # with '\n' newlines, without BOM
+    newline: str
+    bom: bool
+
+
+def read_source(raw: bytes) -> Source:
+    text = loader.decode(raw)  # strips a BOM; invalid UTF-8 is a positioned YamlError
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    match = re.search(r"\r\n|\r|\n", text)
+    newline = match.group() if match else "\n"
+    return Source(text.replace("\r\n", "\n").replace("\r", "\n"), newline, bom)
+
+
+def encode(text: str, source: Source) -> bytes:
+    if source.newline != "\n":
+        text = text.replace("\n", source.newline)
+    return ((BOM if source.bom else "") + text).encode("utf-8")
+
+
+def format_bytes(raw: bytes, path: str = "<bytes>") -> bytes:
+    """The formatted content of a file, in its own newline style and BOM."""
+    source = read_source(raw)
+    return encode(format_text(source.text, path), source)
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Replace `path` with `content` so that readers only ever see the old or the new file."""
+    target = Path(os.path.realpath(path))  # write through a symlink, keep the link
+    directory = target.parent
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".privlint-fmt", dir=directory)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+@dataclass
+class Result:
+    path: str
+    changed: bool = False
+    error: FormatError | YamlError | None = None
+    diff: str = ""
+
+
+def format_file(path: Path, shown: str, check: bool, want_diff: bool = False) -> Result:
+    from .engine import read
+
+    raw = read(path)
+    result = Result(shown)
+    try:
+        formatted = format_bytes(raw, shown)
+    except (YamlError, FormatError) as error:
+        result.error = error
+        return result
+    result.changed = formatted != raw
+    if result.changed and want_diff:
+        import difflib
+
+        before = read_source(raw).text.splitlines(keepends=True)
+        after = read_source(formatted).text.splitlines(keepends=True)
+        result.diff = "".join(difflib.unified_diff(before, after, f"a/{shown}", f"b/{shown}"))
+    if result.changed and not check:
+        try:
+            write_atomically(path, formatted)
+        except OSError as exc:
+            result.error = FormatError(f"cannot write the file ({exc.strerror or exc}); it was left unchanged")
+    return result

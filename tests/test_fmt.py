@@ -1,0 +1,287 @@
+"""`privlint fmt`: canonical key order and indentation, every comment and value kept, atomic."""
+
+import os
+import re
+import shutil
+import stat
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from privlint.lint import fmt, loader
+
+from .conftest import ROOT, lint, triples
+
+INVENTORY_FILES = sorted((ROOT / "inventories").rglob("*.yaml"))
+
+
+def _parses(path: Path) -> bool:
+    try:
+        loader.load(str(path), loader.decode(path.read_bytes()))
+    except loader.YamlError:
+        return False
+    return True
+
+
+FIXTURES = sorted(path for path in (ROOT / "tests/rules").rglob("*.y*ml") if _parses(path))
+UNPARSEABLE = sorted(path for path in (ROOT / "tests/rules").rglob("*.y*ml") if not _parses(path))
+
+
+def _data(text: str):
+    return loader.load("x.yaml", text).data
+
+
+def _comments(text: str) -> list[str]:
+    """Comment texts, found independently of privlint's own scanner: '#' at the start of a
+    line or after whitespace, outside quotes (the fixtures quote no '#')."""
+    found = []
+    for line in text.splitlines():
+        match = re.search(r"(?:^|\s)(#.*)$", line)
+        if match and not re.search(r"""['"][^'"]*#""", line[: match.start(1) + 1]):
+            found.append(match.group(1).strip())
+    return found
+
+
+def _format(path: Path) -> tuple[str, str]:
+    raw = path.read_bytes()
+    return raw.decode("utf-8-sig"), fmt.format_bytes(raw, str(path)).decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("path", INVENTORY_FILES + FIXTURES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_fmt_keeps_data_and_comments_and_is_idempotent(path):
+    before, after = _format(path)
+    assert _data(after) == _data(before)
+    assert Counter(_comments(after)) == Counter(_comments(before))
+    assert fmt.format_text(after, str(path)) == after  # idempotent
+    if path in INVENTORY_FILES:  # already in canonical key order: comments keep their order too
+        assert _comments(after) == _comments(before)
+
+
+def test_fmt_over_the_example_inventories_with_the_cli(cli, tmp_path):
+    copy = tmp_path / "inventories"
+    shutil.copytree(ROOT / "inventories", copy)
+    findings_before = triples(lint(copy / "calisone")), triples(lint(copy / "reference"))
+    result = cli("fmt", "--recursive", str(copy))
+    assert result.returncode == 0, result.stderr
+    again = cli("fmt", "--check", "--recursive", str(copy))
+    assert again.returncode == 0 and again.stdout == "", again.stdout
+    assert "0 files would be reformatted, 6 unchanged." in again.stderr
+    # Formatting moves no finding's entity and no line a finding is reported on.
+    assert (triples(lint(copy / "calisone")), triples(lint(copy / "reference"))) == findings_before
+
+
+@pytest.mark.parametrize("path", UNPARSEABLE, ids=lambda path: path.name)
+def test_fmt_refuses_files_that_do_not_parse_and_never_writes_them(cli, tmp_path, path):
+    target = tmp_path / path.name
+    shutil.copyfile(path, target)
+    before = target.read_bytes()
+    for args in (("fmt", str(target)), ("fmt", "--check", str(target))):
+        result = cli(*args)
+        assert result.returncode == 1
+        first = result.stderr.splitlines()[0]
+        assert re.match(rf"{re.escape(str(target))}:\d+:\d+: PL000 \[error\] .+ \(not formatted\)$", first), first
+        assert "Traceback" not in result.stderr
+    assert target.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == [path.name]  # no temporary file left
+
+
+SCRAMBLED = """\
+# Scrambled inventory: keys out of order, 4-space indentation.
+flows:
+    # the payment flow
+    -   to: stripe   # the processor
+        from: shop
+        purposes: [essential.service.payment_processing]
+        data_categories: [user.contact.email]
+        transfer_basis: {UK: idta, EEA: scc}
+recipients:
+    - role: processor   # privlint: ignore[PL101] reason: named in the DPA annex
+      vendor: stripe
+      id: stripe
+systems:
+    -   collects:
+            -   origins: [EEA, UK]   # people in Europe
+                data_categories: [user.contact.email]
+                subjects: [customer]
+        # the shop itself
+        id: shop
+        country: IE
+policy:
+    # what the policy says
+    recipient_categories: [crm]
+    data_categories: [user.contact.email]
+    purposes: [essential]
+    transfer_mechanisms: [scc, idta]
+    # end of policy
+organization: {country: IE, name: Example}
+privlint: 1   # format version
+"""
+
+CANONICAL = """\
+# Scrambled inventory: keys out of order, 4-space indentation.
+privlint: 1   # format version
+organization: {name: Example, country: IE}
+policy:
+  # what the policy says
+  recipient_categories: [crm]
+  data_categories: [user.contact.email]
+  purposes: [essential]
+  transfer_mechanisms: [scc, idta]
+  # end of policy
+systems:
+  # the shop itself
+  - id: shop
+    country: IE
+    collects:
+      - subjects: [customer]
+        data_categories: [user.contact.email]
+        origins: [EEA, UK]           # people in Europe
+recipients:
+  - id: stripe    # privlint: ignore[PL101] reason: named in the DPA annex
+    vendor: stripe
+    role: processor
+flows:
+  # the payment flow
+  - from: shop
+    to: stripe       # the processor
+    data_categories: [user.contact.email]
+    purposes: [essential.service.payment_processing]
+    transfer_basis: {EEA: scc, UK: idta}
+"""
+
+
+def test_fmt_scrambled_inventory(cli, tmp_path):
+    path = tmp_path / "inventory.yaml"
+    path.write_text(SCRAMBLED, encoding="utf-8")
+    findings = triples(lint(path))
+    assert findings == []  # the PL101 suppression on stripe's first line works
+    check = cli("fmt", "--check", "inventory.yaml", cwd=tmp_path)
+    assert check.returncode == 1 and check.stdout == "would reformat inventory.yaml\n"
+    assert path.read_text(encoding="utf-8") == SCRAMBLED  # --check writes nothing
+    diff = cli("fmt", "--diff", "inventory.yaml", cwd=tmp_path)
+    assert diff.returncode == 1 and diff.stdout.startswith("--- a/inventory.yaml\n+++ b/inventory.yaml\n")
+    result = cli("fmt", cwd=tmp_path)  # default: ./inventory.yaml
+    assert result.returncode == 0 and result.stdout == "reformatted inventory.yaml\n"
+    assert result.stderr == "1 file reformatted, 0 unchanged.\n"
+    formatted = path.read_text(encoding="utf-8")
+    assert formatted == CANONICAL
+    assert _data(formatted) == _data(SCRAMBLED)
+    assert Counter(_comments(formatted)) == Counter(_comments(SCRAMBLED))
+    # Still suppressed: the comment moved to the entity's new first line.
+    assert [(f.rule, f.entity, f.suppressed) for f in lint(path)] == [
+        ("PL101", "recipient:stripe", "named in the DPA annex")]
+    clean = cli("fmt", "--check", "inventory.yaml", cwd=tmp_path)
+    assert clean.returncode == 0 and clean.stdout == ""
+    assert clean.stderr == "0 files would be reformatted, 1 unchanged.\n"
+
+
+def test_top_level_order_and_unknown_keys_last():
+    text = "extra: 1\nvendors: {}\nflows: []\nrecipients: []\nsystems: []\npolicy: {}\norganization: {name: X}\nprivlint: 1\n"
+    out = fmt.format_text(text)
+    assert [line.split(":")[0] for line in out.splitlines()] == [
+        "privlint", "organization", "policy", "systems", "recipients", "flows", "vendors", "extra"]
+
+
+def test_newline_style_and_bom_are_kept(tmp_path, cli):
+    text = SCRAMBLED.replace("\n", "\r\n")
+    path = tmp_path / "crlf.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = cli("fmt", str(path))
+    assert result.returncode == 0, result.stderr
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.count(b"\r\n") == raw.count(b"\n") == CANONICAL.count("\n")
+    assert raw[3:].decode("utf-8") == CANONICAL.replace("\n", "\r\n")
+    unix = tmp_path / "unix.yaml"
+    unix.write_text(SCRAMBLED, encoding="utf-8")
+    cli("fmt", str(unix))
+    assert b"\r" not in unix.read_bytes() and not unix.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_fmt_writes_atomically_and_leaves_the_file_whole_when_interrupted(tmp_path, monkeypatch):
+    path = tmp_path / "inventory.yaml"
+    path.write_text(SCRAMBLED, encoding="utf-8")
+    seen = []
+    real_replace = os.replace
+
+    def replace(source, destination):
+        seen.append((Path(source).parent, Path(source).read_bytes()))
+        raise KeyboardInterrupt  # the run is interrupted just before the rename
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        fmt.format_file(path, "inventory.yaml", check=False)
+    assert path.read_text(encoding="utf-8") == SCRAMBLED  # untouched
+    assert os.listdir(tmp_path) == ["inventory.yaml"]  # the temporary file is gone
+    assert seen[0][0] == tmp_path and seen[0][1].decode() == CANONICAL  # complete, same directory
+
+    def failing_fsync(descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", real_replace)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    result = fmt.format_file(path, "inventory.yaml", check=False)
+    assert result.error is not None and "No space left on device" in result.error.message
+    assert path.read_text(encoding="utf-8") == SCRAMBLED
+    assert os.listdir(tmp_path) == ["inventory.yaml"]
+
+
+def test_fmt_keeps_permissions_and_symlinks(tmp_path, cli):
+    real = tmp_path / "real.yaml"
+    real.write_text(SCRAMBLED, encoding="utf-8")
+    os.chmod(real, 0o600)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    result = cli("fmt", str(link))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == CANONICAL
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+
+
+def test_fmt_refuses_what_it_cannot_keep(tmp_path, cli):
+    # ruamel.yaml drops a comment inside a multi-line flow list: refuse rather than lose it.
+    text = "privlint: 1\norganization: {name: X}\npolicy:\n  recipients: [Stripe,   # the processor\n     PayPal]\n"
+    path = tmp_path / "inventory.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("fmt", str(path))
+    assert result.returncode == 1
+    assert "cannot be formatted without changing a value or losing a comment" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_reordering_that_would_break_an_alias_is_not_done():
+    # Reordering would put organization (holding the alias) before policy (holding the anchor).
+    text = "privlint: 1\npolicy:\n  url: &site https://x.example\norganization:\n  name: *site\n"
+    out = fmt.format_text(text)
+    assert _data(out) == _data(text)
+    assert out.index("policy:") < out.index("organization:")
+
+
+def test_yaml_12_scalars_and_quotes_survive():
+    text = (
+        "privlint: 1\norganization:\n    name: 'NO'\n    country: NO\n    description: \"yes # not a comment\"\n"
+        "policy:\n    updated: 2024-03-01\n    url: https://x.example/#privacy\n"
+    )
+    out = fmt.format_text(text)
+    assert out == (
+        "privlint: 1\norganization:\n  name: 'NO'\n  country: NO\n  description: \"yes # not a comment\"\n"
+        "policy:\n  url: https://x.example/#privacy\n  updated: 2024-03-01\n"
+    )
+    assert _data(out) == _data(text)
+
+
+def test_block_scalars_and_comment_lines_inside_them(tmp_path):
+    text = (
+        "privlint: 1\norganization:\n    description: |\n        line one\n        # not a comment\n\n"
+        "        last\n    name: X\n"
+    )
+    out = fmt.format_text(text)
+    assert _data(out) == _data(text)
+    assert "  description: |\n    line one\n    # not a comment\n\n    last\n" in out
+    assert out.index("name: X") < out.index("description")
+
+
+def test_empty_and_comment_only_files_are_left_alone():
+    assert fmt.format_text("") == ""
+    assert fmt.format_text("# nothing yet\n") == "# nothing yet\n"
