@@ -270,6 +270,33 @@ def fmt_command(paths, check, show_diff, recursive):
     sys.exit(1 if refused or (dry and changed) else 0)
 
 
+@cli.command("schema")
+def schema_command():
+    """Print the inventory JSON Schema (draft 2020-12), e.g. for an editor's YAML language
+    server: `privlint schema > privlint.schema.json`."""
+    from importlib import resources
+
+    click.echo(resources.files("privlint.data").joinpath("inventory.schema.json").read_text("utf-8"), nl=False)
+
+
+@cli.command()
+@click.argument("path", required=False, default="inventory.yaml")
+def init(path):
+    """Write a commented starter inventory to PATH (default ./inventory.yaml; in it, if PATH is
+    a directory). Never overwrites a file."""
+    from pathlib import Path
+
+    from . import starter
+
+    try:
+        written = starter.write(Path(path))
+    except starter.Exists as exc:
+        raise _Usage(f"{exc}: already exists; not overwriting it") from None
+    except OSError as exc:
+        raise _Usage(f"{path}: cannot write the starter inventory ({exc.strerror or exc})") from None
+    click.echo(f"Wrote {written}. Check it with: privlint check {written}")
+
+
 def _emit(rendered: str, output: str | None) -> None:
     if output is None:
         click.echo(rendered, nl=False)
