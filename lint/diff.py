@@ -593,7 +593,28 @@ def _findings_table(findings: list[Finding]) -> list[str]:
     return rows
 
 
-def markdown_report(report: DiffReport) -> str:
+# GitHub refuses comments longer than 65,536 characters; stay well below.
+COMMENT_LIMIT = 60_000
+
+
+def markdown_report(report: DiffReport, limit: int = COMMENT_LIMIT) -> str:
+    """The report as a pull-request comment. When it would exceed `limit` characters, the plan
+    and the finding tables are cut (saying how much is left out) until it fits."""
+    rendered = _markdown(report, None)
+    cap = 400
+    while len(rendered) > limit and cap >= 1:
+        rendered = _markdown(report, cap)
+        cap //= 2
+    return rendered
+
+
+def _cut(lines: list[str], cap: int | None, what: str) -> list[str]:
+    if cap is None or len(lines) <= cap:
+        return lines
+    return [*lines[:cap], f"… {len(lines) - cap} more {what} not shown: run privlint diff locally for all of them"]
+
+
+def _markdown(report: DiffReport, cap: int | None) -> str:
     introduced = report.introduced
     verdict = (
         f"**{_plural(len(introduced), 'finding')} introduced**{_severity_counts(introduced)}"
@@ -617,7 +638,7 @@ def markdown_report(report: DiffReport) -> str:
         note = _side_note(inventory, report.ref)
         if note:
             lines += ["", f"_{note}_"]
-        body = [line for change in inventory.changes for line in plan_lines(change)]
+        body = _cut([line for change in inventory.changes for line in plan_lines(change)], cap, "lines")
         if body:
             lines += [""] + _details(
                 f"Data map changes ({len(inventory.changes)})", _fence(body, "diff"), len(inventory.changes) > COLLAPSE_AFTER
@@ -629,7 +650,10 @@ def markdown_report(report: DiffReport) -> str:
                 continue
             collapse = title.endswith("resolved") or len(findings) > COLLAPSE_AFTER
             heading = f"{title} ({len(findings)})"
-            table = _findings_table(sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.sort_key)))
+            ordered = sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.sort_key))
+            table = _findings_table(ordered[:cap] if cap is not None else ordered)
+            if cap is not None and len(ordered) > cap:
+                table += ["", f"… {len(ordered) - cap} more findings not shown: run privlint diff locally for all of them"]
             lines += [""] + (_details(heading, table, True) if collapse else [f"**{heading}**", "", *table])
     lines += ["", f"<sub>{_headline(report)} privlint {__version__}</sub>"]
     return "\n".join(lines) + "\n"

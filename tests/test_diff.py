@@ -227,3 +227,22 @@ def test_usage_errors_are_one_line_exit_2(cli, tmp_path, setup, args, message):
     result = cli(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_markdown_is_cut_to_fit_a_comment(repo, monkeypatch):
+    """GitHub refuses comments over 65,536 characters: long plans and tables are cut, saying so."""
+    from privlint.lint import diff
+    from privlint.lint.registry import all_rules
+
+    (repo / "README.md").write_text("no inventory yet\n")
+    commit(repo)
+    shutil.copy(ROOT / "inventories/calisone/inventory.yaml", repo / "inventory.yaml")
+    monkeypatch.chdir(repo)
+    import datetime as dt
+
+    report = diff.diff("main", ["inventory.yaml"], dt.date(2026, 11, 1), all_rules())
+    full = diff.markdown_report(report)
+    assert "not shown" not in full
+    cut = diff.markdown_report(report, limit=4000)
+    assert len(cut) <= 4000 and "more findings not shown" in cut and "more lines not shown" in cut
+    assert cut.startswith(diff.MARKER) and "**20 findings introduced** (20 errors)" in cut
