@@ -93,7 +93,9 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
             configured = settings.inventories and discover.targets(
                 settings.inventories, recursive=recursive or settings.recursive
             )
-            targets = discover.changed_targets(list(paths), configured or None)
+            targets = discover.changed_targets(
+                list(paths), configured or None, recursive=recursive or settings.recursive
+            )
         else:
             targets = discover.targets(
                 list(paths) or settings.inventories or ["inventory.yaml"], recursive=recursive or settings.recursive

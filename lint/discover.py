@@ -106,7 +106,9 @@ def file_role(path: Path) -> Role:
     return Role(declares, not declares and bool(keys & INVENTORY_KEYS), broken)
 
 
-def changed_targets(paths: list[str], configured: list[Target] | None = None) -> list[Target]:
+def changed_targets(
+    paths: list[str], configured: list[Target] | None = None, recursive: bool = False
+) -> list[Target]:
     """The inventories to lint when `paths` are files that changed (pre-commit, lint-staged).
 
     With configured inventories (`inventories` in the configuration), a changed file selects
@@ -126,7 +128,8 @@ def changed_targets(paths: list[str], configured: list[Target] | None = None) ->
        a YAML file next to a single-file inventory, a fragment with no inventory beside it)
        and is skipped without a finding.
 
-    Files that are not `*.yaml` / `*.yml` are skipped; directory arguments work as in `targets`.
+    Files that are not `*.yaml` / `*.yml` are skipped; directory arguments work as in `targets`
+    (with `recursive`).
     """
     found: list[Target] = []
     if configured is not None:
@@ -137,7 +140,7 @@ def changed_targets(paths: list[str], configured: list[Target] | None = None) ->
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                found.extend(targets([raw]))
+                found.extend(targets([raw], recursive=recursive))
             else:
                 found.extend(owners.get(path.resolve(), []))
         return _unique(found)
@@ -152,7 +155,7 @@ def changed_targets(paths: list[str], configured: list[Target] | None = None) ->
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(targets([raw]))
+            found.extend(targets([raw], recursive=recursive))
             continue
         if path.suffix not in YAML_SUFFIXES or not path.parent.is_dir():
             continue

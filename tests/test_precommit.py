@@ -224,3 +224,10 @@ def test_pre_commit_try_repo_end_to_end(hook_repo, tmp_path):
     everything = pre_commit("try-repo", str(source), "privlint", "--all-files", "--verbose", cwd=work, home=home)
     assert everything.returncode == 0, everything.stdout + everything.stderr
     assert "No findings (1 inventory checked)." in everything.stdout
+
+
+def test_directory_arguments_keep_their_meaning_with_recursive(cli, tmp_path):
+    split_reference(tmp_path / "inventories/a")
+    (tmp_path / "inventories/c").mkdir()
+    shutil.copy(SALE, tmp_path / "inventories/c/inventory.yaml")
+    assert checked(cli, tmp_path, "--recursive", "inventories").endswith("(2 inventories checked).")
