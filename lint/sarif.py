@@ -61,9 +61,15 @@ def artifact_location(path: str, root: Path) -> dict:
 
 
 def _plain(markdown: str) -> str:
-    """Rule docs as plain text: headings and emphasis markers dropped, code kept."""
-    text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
-    return text.replace("**", "")
+    """Rule docs as plain text: heading marks outside code blocks and bold marks dropped."""
+    lines, fenced = [], False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            line = re.sub(r"^#+\s+", "", line).replace("**", "")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _what_it_does(rule: Rule) -> str:
