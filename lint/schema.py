@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import numbers
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -30,14 +33,19 @@ def schema() -> dict:
 
 
 @cache
-def _validator(fragment: bool):
-    import jsonschema
-
+def _document_schema(fragment: bool) -> dict:
     document_schema = dict(schema())
     if fragment:
         # A file of a directory inventory may hold any part of it; the whole is checked later.
         document_schema = {key: value for key, value in document_schema.items() if key != "required"}
-    return jsonschema.Draft202012Validator(document_schema)
+    return document_schema
+
+
+@cache
+def _validator(fragment: bool):
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(_document_schema(fragment))
 
 
 def validate(document: Document, fragment: bool = False) -> list[Problem]:
@@ -46,8 +54,240 @@ def validate(document: Document, fragment: bool = False) -> list[Problem]:
         return [
             Problem((), 1, 1, f"the file is {shape}; an inventory is a mapping that starts with 'privlint: 1'")
         ]
+    check = _fast_check(fragment)
+    if check is not None and check(document.data):
+        return []  # valid: jsonschema would report nothing, and it is much slower to say so
     problems = [_problem(document, error) for error in _validator(fragment).iter_errors(document.data)]
     return sorted(problems, key=lambda problem: (problem.line, problem.column, problem.message))
+
+
+# -- fast validity check -----------------------------------------------------------------------
+#
+# jsonschema explains errors well but takes seconds to accept a 20,000-flow inventory. The
+# schema is compiled once into plain Python predicates that answer only "valid or not", with
+# the same semantics as jsonschema's Draft 2020-12 keywords. A valid document (the usual case)
+# is accepted on that answer alone; any other goes through jsonschema, so every problem is
+# still found and worded by it. The compiler knows a fixed set of keywords: a schema using any
+# other one disables the fast path rather than being judged approximately.
+
+_ANNOTATIONS = frozenset({
+    "$schema", "$id", "$comment", "$defs", "definitions", "title", "description", "default",
+    "examples", "deprecated", "readOnly", "writeOnly",
+})
+
+
+class _Unsupported(Exception):
+    """The schema uses something the fast check does not implement."""
+
+
+@cache
+def _fast_check(fragment: bool):
+    """A predicate equivalent to `_validator(fragment).is_valid`, or None when unavailable.
+
+    Built from the same schema as `_validator`, without importing jsonschema: a valid
+    inventory is checked without paying for that import (it matters to a pre-commit hook).
+    """
+    try:
+        document_schema = _document_schema(fragment)
+        return _Compiler(document_schema).compile(document_schema)
+    except (_Unsupported, re.error, KeyError, TypeError, ValueError):
+        return None
+
+
+def _always(_instance) -> bool:
+    return True
+
+
+def _never(_instance) -> bool:
+    return False
+
+
+def _is_integer(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, numbers.Number)
+
+
+_TYPES = {
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+    "integer": _is_integer,
+    "number": _is_number,
+}
+
+
+class _Compiler:
+    def __init__(self, root: dict):
+        self.root = root
+        self.compiled: dict[int, Any] = {}
+
+    def compile(self, schema) -> Any:
+        if schema is True:
+            return _always
+        if schema is False:
+            return _never
+        if not isinstance(schema, dict):
+            raise _Unsupported(f"schema {schema!r}")
+        known = self.compiled.get(id(schema))
+        if known is not None:
+            return known
+        cell: list = []
+        self.compiled[id(schema)] = lambda value: cell[0](value)  # recursion through $ref
+        checks = self._keywords(schema)
+        if not checks:
+            check = _always
+        elif len(checks) == 1:
+            check = checks[0]
+        else:
+            checks = tuple(checks)
+
+            def check(value):
+                for each in checks:
+                    if not each(value):
+                        return False
+                return True
+
+        cell.append(check)
+        self.compiled[id(schema)] = check
+        return check
+
+    def _keywords(self, schema: dict) -> list:
+        checks = []
+        unknown = set(schema) - _ANNOTATIONS - {
+            "type", "enum", "const", "pattern", "minLength", "required", "properties",
+            "additionalProperties", "propertyNames", "minProperties", "items", "minItems",
+            "anyOf", "oneOf", "$ref",
+        }
+        if unknown:
+            raise _Unsupported(", ".join(sorted(unknown)))
+        if "$ref" in schema:
+            checks.append(self.compile(self._resolve(schema["$ref"])))
+        if "type" in schema:
+            kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            tests = tuple(_TYPES[kind] for kind in kinds)
+            checks.append(lambda value: any(test(value) for test in tests))
+        if "enum" in schema:
+            options = list(schema["enum"])
+            if all(isinstance(option, str) for option in options):
+                strings = frozenset(options)
+                checks.append(lambda value: isinstance(value, str) and value in strings)
+            else:
+                checks.append(lambda value: any(_equal(option, value) for option in options))
+        if "const" in schema:
+            constant = schema["const"]
+            checks.append(lambda value: _equal(value, constant))
+        if "pattern" in schema:
+            search = re.compile(schema["pattern"]).search
+            checks.append(lambda value: not isinstance(value, str) or search(value) is not None)
+        if "minLength" in schema:
+            shortest = schema["minLength"]
+            checks.append(lambda value: not isinstance(value, str) or len(value) >= shortest)
+        object_check = self._object(schema)
+        if object_check is not None:
+            checks.append(object_check)
+        array_check = self._array(schema)
+        if array_check is not None:
+            checks.append(array_check)
+        if "anyOf" in schema:
+            branches = tuple(self.compile(branch) for branch in schema["anyOf"])
+            checks.append(lambda value: any(branch(value) for branch in branches))
+        if "oneOf" in schema:
+            branches = tuple(self.compile(branch) for branch in schema["oneOf"])
+            checks.append(lambda value: sum(1 for branch in branches if branch(value)) == 1)
+        return checks
+
+    def _object(self, schema: dict):
+        keywords = {"required", "properties", "additionalProperties", "propertyNames", "minProperties"}
+        if not keywords & set(schema):
+            return None
+        required = tuple(schema.get("required", ()))
+        properties = {name: self.compile(sub) for name, sub in schema.get("properties", {}).items()}
+        extra = schema.get("additionalProperties", True)
+        extra_check = None if extra is True or extra is False else self.compile(extra)
+        closed = extra is False
+        names = self.compile(schema["propertyNames"]) if "propertyNames" in schema else None
+        fewest = schema.get("minProperties", 0)
+
+        def check(value):
+            if not isinstance(value, dict):
+                return True
+            if len(value) < fewest:
+                return False
+            for name in required:
+                if name not in value:
+                    return False
+            for name, member in value.items():
+                if names is not None and not names(name):
+                    return False
+                sub = properties.get(name)
+                if sub is not None:
+                    if not sub(member):
+                        return False
+                elif closed:
+                    return False
+                elif extra_check is not None and not extra_check(member):
+                    return False
+            return True
+
+        return check
+
+    def _array(self, schema: dict):
+        if "items" not in schema and "minItems" not in schema:
+            return None
+        item = self.compile(schema.get("items", True))
+        fewest = schema.get("minItems", 0)
+
+        def check(value):
+            if not isinstance(value, list):
+                return True
+            if len(value) < fewest:
+                return False
+            for member in value:
+                if not item(member):
+                    return False
+            return True
+
+        return check
+
+    def _resolve(self, reference: str):
+        if not reference.startswith("#"):
+            raise _Unsupported(f"$ref {reference}")
+        target: Any = self.root
+        for part in reference[1:].split("/")[1:] if reference != "#" else ():
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        return target
+
+
+_TRUE, _FALSE = object(), object()
+
+
+def _equal(one, two) -> bool:
+    """jsonschema's `_utils.equal` (JSON equality: True is not 1), without importing it."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return one == two
+    if isinstance(one, Sequence) and isinstance(two, Sequence):
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two))
+    if isinstance(one, Mapping) and isinstance(two, Mapping):
+        return len(one) == len(two) and all(key in two and _equal(value, two[key]) for key, value in one.items())
+    return _unbool(one) == _unbool(two)
+
+
+def _unbool(value):
+    if value is True:
+        return _TRUE
+    if value is False:
+        return _FALSE
+    return value
 
 
 def _problem(document: Document, error) -> Problem:
