@@ -10,19 +10,23 @@ the whole graph, cycles included, so what reaches a node through several hops is
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Set as AbstractSet
 from functools import cached_property
 
 import networkx as nx
 
 from . import reference, taxonomy
+from .loader import gc_paused
 from .model import Flow, Inventory, Node
 
 # (legal area or country, data subject); either may be None when the inventory does not say.
 Provenance = tuple[str | None, str | None]
-Holdings = dict[str, set[Provenance]]
+# Category -> provenance. The sets are frozensets, shared between nodes and flows: read only.
+Holdings = dict[str, AbstractSet[Provenance]]
 
 
 class DataMap:
+    @gc_paused
     def __init__(self, inventory: Inventory):
         self.inventory = inventory
         self.graph = nx.MultiDiGraph()
@@ -36,6 +40,8 @@ class DataMap:
                 self.flows.append(flow)
         self._held: dict[str, Holdings] = defaultdict(lambda: defaultdict(set))
         self._carried: dict[int, Holdings] = {}
+        self._provenance: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self._derived: dict = {}
         self._propagate()
 
     # -- queries ---------------------------------------------------------------------------
@@ -53,20 +59,33 @@ class DataMap:
 
     def origins(self, flow: Flow) -> set[str]:
         """Legal areas (EEA, UK, CH) or countries of the people whose personal data the flow carries."""
-        return self._personal_provenance(flow, 0)
+        return set(self._personal_provenance(flow)[0])
 
     def subjects(self, flow: Flow) -> set[str]:
         """Data subjects whose personal data the flow carries."""
-        return self._personal_provenance(flow, 1)
+        return set(self._personal_provenance(flow)[1])
 
-    def _personal_provenance(self, flow: Flow, part: int) -> set[str]:
-        return {
-            item[part]
-            for category, provenance in self.carried(flow).items()
-            if taxonomy.is_personal(category)
-            for item in provenance
-            if item[part] is not None
-        }
+    def _personal_provenance(self, flow: Flow) -> tuple[frozenset[str], frozenset[str]]:
+        """(origins, subjects) of the personal data the flow carries, computed once per flow."""
+        found = self._provenance.get(id(flow))
+        if found is None:
+            origins: set[str] = set()
+            subjects: set[str] = set()
+            for category, provenance in self.carried(flow).items():
+                if taxonomy.is_personal(category):
+                    for origin, subject in provenance:
+                        if origin is not None:
+                            origins.add(origin)
+                        if subject is not None:
+                            subjects.add(subject)
+            found = self._provenance[id(flow)] = (frozenset(origins), frozenset(subjects))
+        return found
+
+    def derived(self, key, compute):
+        """A value derived from the map, computed once per key (rules share transfers etc.)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     @staticmethod
     def carries_personal_data(flow: Flow) -> bool:
@@ -74,11 +93,15 @@ class DataMap:
 
     def disclosures(self) -> list[Flow]:
         """Flows that disclose personal data to a recipient (own-system flows are not disclosures)."""
-        return [
+        return list(self._disclosures)
+
+    @cached_property
+    def _disclosures(self) -> tuple[Flow, ...]:
+        return tuple(
             flow
             for flow in self.flows
             if self.node(flow.target).is_recipient and self.carries_personal_data(flow)
-        ]
+        )
 
     @cached_property
     def recipients_reached(self) -> dict[str, list[Flow]]:
@@ -89,21 +112,68 @@ class DataMap:
         return reached
 
     def path_to(self, node_id: str) -> list[str]:
-        """A shortest chain of node ids from a collecting node to `node_id`, for messages."""
+        """A shortest chain of node ids from a collecting node to `node_id`, for messages.
+
+        Of the collecting nodes with the shortest path, the first in inventory order; the
+        path is networkx's shortest path from it. One breadth-first search from all
+        collecting nodes at once finds that node for every target.
+        """
+        sources, nearest = self._nearest_source
+        if node_id not in self.graph:
+            if sources:  # what networkx says about a node that is not in the graph
+                nx.shortest_path(self.graph, sources[0], node_id)
+            return [node_id]
+        if node_id not in nearest:
+            return [node_id]
+        return nx.shortest_path(self.graph, sources[nearest[node_id]], node_id)
+
+    @cached_property
+    def _nearest_source(self) -> tuple[list[str], dict[str, int]]:
+        """The collecting nodes in inventory order, and for every node they reach the index of
+        the first of them at the shortest distance (a multi-source breadth-first search: a
+        node's nearest source is the smallest one among its predecessors on the level above)."""
         sources = [node.id for node in self.inventory.nodes if node.collects and node.id in self.graph]
-        best: list[str] | None = None
-        for source in sources:
-            try:
-                path = nx.shortest_path(self.graph, source, node_id)
-            except nx.NetworkXNoPath:
-                continue
-            if best is None or len(path) < len(best):
-                best = path
-        return best or [node_id]
+        nearest: dict[str, int] = {}
+        for index, source in enumerate(sources):
+            nearest.setdefault(source, index)
+        frontier = list(nearest)
+        successors = self.graph.succ
+        while frontier:
+            level: dict[str, int] = {}
+            for node_id in frontier:
+                index = nearest[node_id]
+                for target in successors[node_id]:
+                    if target in nearest:
+                        continue
+                    if target not in level or index < level[target]:
+                        level[target] = index
+            nearest.update(level)
+            frontier = list(level)
+        return sources, nearest
 
     # -- propagation -----------------------------------------------------------------------
 
     def _propagate(self) -> None:
+        """Worklist propagation to the fixpoint (nodes in inventory order, FIFO).
+
+        The order of visits, and so the result, is that of the plain algorithm: pop a node,
+        recompute every flow out of it, and queue each target whose holdings grew. What makes
+        it fast: a flow is recomputed only when its source changed, since the flow was last
+        computed, in a category the flow can carry (or one above or below it in the taxonomy),
+        as otherwise its carried data and what the target receives are unchanged (changes mark
+        the dependent flows as they happen); and
+        provenance sets are immutable, so a flow that carries a held set whole shares it
+        instead of copying it, and receiving what is already held allocates nothing.
+        """
+        self._below: dict[str, dict[str, list[str]]] = {}  # node -> ancestor -> held descendants
+        self._rank: dict[str, dict[str, int]] = {}  # node -> held category -> insertion index
+        # node -> category -> ids of the node's out-flows whose result depends on it
+        self._exact: dict[str, dict[str, list[int]]] = {}
+        self._under: dict[str, dict[str, list[int]]] = {}
+        self._dirty: dict[str, set[int]] = {}  # node -> out-flows to recompute when next visited
+        self._narrowing: dict[tuple | None, tuple] = {}  # by a flow's origins
+        self._empty: frozenset = frozenset()
+        universe: set[Provenance] = set()
         pending: deque[str] = deque()
         for node in self.inventory.nodes:
             if node.id not in self.graph or self.node(node.id) is not node:
@@ -111,55 +181,179 @@ class DataMap:
             for collection in node.collects:
                 origins = collection.origins or (None,)
                 subjects = collection.subjects or (None,)
-                provenance = {
+                provenance = frozenset(
                     (reference.legal_area(origin), subject) for origin in origins for subject in subjects
-                }
+                )
+                universe |= provenance
                 for category in collection.data_categories:
-                    self._held[node.id][category] |= provenance
+                    holdings = self._held[node.id]
+                    if category not in holdings:
+                        self._index(node.id, category)
+                        holdings[category] = provenance
+                    else:
+                        holdings[category] = self._union(holdings[category], provenance)
             pending.append(node.id)
+        for flow in self.flows:
+            if flow.origins:
+                universe.update((reference.legal_area(origin), None) for origin in flow.origins)
+        self._universe = universe
+        out: dict[str, list[tuple[str, Flow, tuple]]] = {}
+        for source, target, data in self.graph.out_edges(data=True):
+            flow = data["flow"]
+            keys = self._keys(flow)
+            out.setdefault(source, []).append((target, flow, keys))
+            # Which of the source's categories this flow depends on: its own and their
+            # ancestors (exactly), and anything below its own (through `under`).
+            key = id(flow)
+            exact = self._exact.setdefault(source, {})
+            for category in set(keys[3]).union(*keys[4]):
+                exact.setdefault(category, []).append(key)
+            under = self._under.setdefault(source, {})
+            for category in set(keys[3]):
+                under.setdefault(category, []).append(key)
+        computed: set[int] = set()
         queued = set(pending)
         while pending:
             source = pending.popleft()
             queued.discard(source)
-            for _, target, data in self.graph.out_edges(source, data=True):
-                flow = data["flow"]
-                carried = self._carry(flow)
-                self._carried[id(flow)] = carried
+            dirty = self._dirty.get(source, ())
+            for target, flow, keys in out.get(source, ()):
+                key = id(flow)
+                if key in dirty:
+                    dirty.discard(key)
+                elif key in computed:
+                    continue  # the source did not change in anything this flow carries
+                computed.add(key)
+                carried = self._carry(flow, keys)
+                self._carried[key] = carried
                 if self._receive(target, carried) and target not in queued:
                     pending.append(target)
                     queued.add(target)
         for flow in self.flows:  # flows out of nodes that never held anything
             if id(flow) not in self._carried:
-                self._carried[id(flow)] = self._carry(flow)
+                self._carried[id(flow)] = self._carry(flow, self._keys(flow))
+        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._universe
+        del self._empty
 
-    def _carry(self, flow: Flow) -> Holdings:
+    @staticmethod
+    def _union(one: frozenset, other: frozenset) -> frozenset:
+        """one | other, reusing an operand when it already is the union."""
+        if one is other or not other:
+            return one
+        if not one or one < other:
+            return other
+        if other <= one:
+            return one
+        return one | other
+
+    @staticmethod
+    def _only(provenance: frozenset, allowed: frozenset | None) -> frozenset:
+        """`provenance` narrowed to the items in `allowed` (all of it when None)."""
+        if allowed is None or not provenance or provenance <= allowed:
+            return provenance
+        return provenance & allowed
+
+    def _keys(self, flow: Flow) -> tuple:
+        """Per flow: its narrowed origins and what depends on them (shared by flows with the
+        same origins), its categories and their ancestors."""
+        origins = tuple(flow.origins) if flow.origins else None
+        narrowing = self._narrowing.get(origins)
+        if narrowing is None:
+            narrowed = {reference.legal_area(origin) for origin in origins} if origins else None
+            placeholder = frozenset((origin, None) for origin in narrowed) if narrowed else None
+            allowed = (
+                frozenset(item for item in self._universe if item[0] in narrowed) if narrowed is not None else None
+            )
+            narrowing = self._narrowing[origins] = (narrowed, placeholder, allowed)
+        categories = tuple(flow.data_categories)
+        return (*narrowing, categories, tuple(_ancestors(category) for category in categories))
+
+    def _index(self, node_id: str, category: str) -> None:
+        """Record a category newly held by a node: its rank, and under each of its ancestors."""
+        rank = self._rank.setdefault(node_id, {})
+        rank[category] = len(rank)
+        below = self._below.setdefault(node_id, {})
+        for ancestor in _ancestors(category):
+            below.setdefault(ancestor, []).append(category)
+        self._changed(node_id, category)
+
+    def _changed(self, node_id: str, category: str) -> None:
+        """The node's holdings of `category` changed: mark the out-flows that depend on it."""
+        exact = self._exact.get(node_id)
+        if exact is None:
+            return  # no flow out of this node (or flows not indexed yet: all are computed)
+        dirty = self._dirty.get(node_id)
+        if dirty is None:
+            dirty = self._dirty[node_id] = set()
+        dirty.update(exact.get(category, ()))
+        under = self._under[node_id]
+        for ancestor in _ancestors(category):
+            dirty.update(under.get(ancestor, ()))
+
+    def _carry(self, flow: Flow, keys: tuple) -> Holdings:
         held = self._held.get(flow.source, {})
-        narrowed = {reference.legal_area(origin) for origin in flow.origins} if flow.origins else None
+        narrowed, placeholder, allowed, categories, ancestors = keys
+        below = self._below.get(flow.source, {}) if held else {}
+        union, only = self._union, self._only
         carried: Holdings = {}
-        for category in flow.data_categories:
-            provenance: set[Provenance] = set()
-            for held_category, held_provenance in held.items():
-                if taxonomy.covers(category, held_category):
-                    carried.setdefault(held_category, set()).update(held_provenance)
-                elif taxonomy.covers(held_category, category):
-                    provenance |= held_provenance
-            if provenance or category not in carried:
-                if not provenance and narrowed:
+        for category, above in zip(categories, ancestors):
+            # Held categories `category` covers (itself, its descendants), in the order held.
+            covered = below.get(category, ())
+            if category in held:
+                if covered:
+                    rank = self._rank[flow.source]
+                    mine = rank[category]
+                    covered = [item for item in covered if rank[item] < mine] + [category] + [
+                        item for item in covered if rank[item] > mine
+                    ]
+                else:
+                    covered = (category,)
+            for held_category in covered:
+                provenance = only(held[held_category], allowed)
+                before = carried.get(held_category)
+                carried[held_category] = provenance if before is None else union(before, provenance)
+            # Provenance of held categories that cover `category` (its ancestors).
+            inherited = False
+            provenance = self._empty
+            for ancestor in above:
+                upstream = held.get(ancestor)
+                if upstream:
+                    inherited = True
+                    provenance = union(provenance, only(upstream, allowed))
+            if inherited or category not in carried:
+                if not inherited and narrowed:
                     # Nothing known upstream: the flow's own `origins` is all that is known.
-                    provenance = {(origin, None) for origin in narrowed}
-                carried.setdefault(category, set()).update(provenance)
-        if narrowed is not None:
-            carried = {
-                category: {item for item in provenance if item[0] in narrowed}
-                for category, provenance in carried.items()
-            }
+                    provenance = placeholder
+                before = carried.get(category)
+                carried[category] = provenance if before is None else union(before, provenance)
         return carried
 
     def _receive(self, node_id: str, carried: Holdings) -> bool:
         holdings = self._held[node_id]
         grew = False
         for category, provenance in carried.items():
-            before = len(holdings[category])
-            holdings[category] |= provenance
-            grew |= len(holdings[category]) != before
+            existing = holdings.get(category)
+            if existing is None:
+                self._index(node_id, category)
+                holdings[category] = provenance
+                grew |= bool(provenance)
+                continue
+            union = self._union(existing, provenance)
+            if union is not existing:
+                holdings[category] = union
+                grew = True
+                self._changed(node_id, category)
         return grew
+
+
+def _ancestors(category: str) -> tuple[str, ...]:
+    """The keys that strictly cover `category` by taxonomy.covers: 'a', 'a.b' for 'a.b.c'."""
+    found = _ANCESTORS.get(category)
+    if found is None:
+        found = _ANCESTORS[category] = tuple(
+            category[:index] for index, char in enumerate(category) if char == "."
+        )
+    return found
+
+
+_ANCESTORS: dict[str, tuple[str, ...]] = {}

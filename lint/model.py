@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from . import reference, taxonomy
-from .loader import Document, Path
+from .loader import Document, Path, gc_paused
 from .names import normalize
 
 
@@ -127,7 +128,12 @@ class Policy:
 
     def names(self, recipient: "Node") -> bool:
         """The policy names the recipient (SPEC §1 recipient identity)."""
-        return any(normalize(name) in recipient.identities for name in self.raw.get("recipients") or ())
+        return not self._named.isdisjoint(recipient.identities)
+
+    @cached_property
+    def _named(self) -> frozenset[str]:
+        """The policy's recipient names, normalized once (rules ask about every recipient)."""
+        return frozenset(normalize(name) for name in self.raw.get("recipients") or ())
 
     def discloses(self, recipient: "Node") -> bool:
         """The policy names the recipient or discloses its category of recipients."""
@@ -163,6 +169,13 @@ class Inventory:
 
     def category_uses(self) -> list[CategoryUse]:
         """Every place a data category is collected or flows, systems first, in file order."""
+        key = (len(self.systems), len(self.flows))
+        cached = self.__dict__.get("_category_uses")
+        if cached is None or cached[0] != key:  # computed once the inventory is built
+            cached = self.__dict__["_category_uses"] = (key, tuple(self._category_uses()))
+        return list(cached[1])
+
+    def _category_uses(self) -> list[CategoryUse]:
         uses = []
         for system in self.systems:
             members = tuple(
@@ -183,6 +196,15 @@ class Inventory:
                 uses.append(CategoryUse(flow.entity, flow.location, members, "sends"))
         return uses
 
+    def recipients_by_identity(self) -> dict[str, list[Node]]:
+        """Recipients by normalized identity (name, alias, catalog name or legal entity), in
+        declaration order: which recipients a policy name denotes, without a scan per name."""
+        index: dict[str, list[Node]] = {}
+        for recipient in self.recipients:
+            for identity in recipient.identities:
+                index.setdefault(identity, []).append(recipient)
+        return index
+
     def nodes_in_file_order(self) -> list[Node]:
         order = {id(document): index for index, document in enumerate(self.documents)}
         return sorted(
@@ -191,6 +213,7 @@ class Inventory:
 
 
 
+@gc_paused
 def build(name: str, documents: list[Document], extra_vendors: dict | None = None) -> Inventory:
     """The inventory of `documents`; `extra_vendors` (configuration) and each document's
     `vendors:` extend or override the built-in catalog, in that order."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 CORPORATE_SUFFIXES = frozenset(
     "inc incorporated llc ltd limited corp corporation co company plc gmbh ag sa sas sarl "
@@ -17,6 +18,7 @@ _JOINING = re.compile(r"[.'’]")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
+@lru_cache(maxsize=8192)  # rules normalize the same policy names once per recipient
 def normalize(name: str) -> str:
     """'HubSpot, Inc.' -> 'hubspot'; 'Paypal' and 'PayPal' -> 'paypal'."""
     folded = unicodedata.normalize("NFKD", name).casefold()

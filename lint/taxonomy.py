@@ -17,11 +17,34 @@ PERSONAL_ROOT = "user"
 
 def covers(general: str, specific: str) -> bool:
     """True when `general` is `specific` or one of its ancestors."""
-    return specific == general or specific.startswith(general + ".")
+    # specific == general or specific.startswith(general + "."), without building a string
+    return specific.startswith(general) and (len(specific) == len(general) or specific[len(general)] == ".")
 
 
 def covered_by_any(key: str, general_keys) -> bool:
-    return any(covers(general, key) for general in general_keys)
+    """True when one of `general_keys` covers `key`: `key` itself or one of its ancestors is
+    among them (a few set lookups instead of one comparison per general key)."""
+    if type(general_keys) is not tuple or len(general_keys) < 4:
+        return any(covers(general, key) for general in general_keys)
+    generals = _as_set(general_keys)
+    if key in generals:
+        return True
+    for index, char in enumerate(key):
+        if char == "." and key[:index] in generals:
+            return True
+    return False
+
+
+_SETS: dict[tuple, frozenset] = {}
+
+
+def _as_set(keys: tuple) -> frozenset:
+    found = _SETS.get(keys)
+    if found is None:
+        if len(_SETS) > 256:  # a handful of policy lists in practice
+            _SETS.clear()
+        found = _SETS[keys] = frozenset(keys)
+    return found
 
 
 def is_personal(category: str) -> bool:

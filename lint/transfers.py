@@ -84,13 +84,22 @@ def transfers(data_map: DataMap, as_of: dt.date) -> list[Transfer]:
 
     A recipient whose country is unknown cannot be shown to be inside the area or adequate,
     so data sent to it is treated as restricted (an unverified fact is never assumed true).
+    Computed once per data map and date: several rules ask.
     """
+    return list(data_map.derived(("transfers", as_of), lambda: _find_transfers(data_map, as_of)))
+
+
+def _find_transfers(data_map: DataMap, as_of: dt.date) -> list[Transfer]:
     found = []
+    judged: dict[tuple, bool] = {}  # adequacy depends on the recipient, area and HR data only
     for flow in data_map.disclosures():
         recipient = data_map.node(flow.target)
         hr_data = bool(data_map.subjects(flow) & EMPLOYEE_SUBJECTS)
         for area in sorted(data_map.origins(flow) & set(reference.LEGAL_AREAS)):
-            restricted = not adequate(area, recipient, as_of, hr_data)
+            key = (id(recipient), area, hr_data)
+            if key not in judged:
+                judged[key] = adequate(area, recipient, as_of, hr_data)
+            restricted = not judged[key]
             found.append(Transfer(flow, area, recipient, restricted, flow.basis_for(area)))
     return found
 

@@ -35,8 +35,9 @@ def check(context):
         return
     receiving = {flow.target for flow in inventory.flows}
     stale = []
+    by_identity = inventory.recipients_by_identity()
     for index, name in enumerate(policy.get("recipients") or ()):
-        named = [r for r in inventory.recipients if normalize(name) in r.identities]
+        named = by_identity.get(normalize(name), [])
         if not any(recipient.id in receiving for recipient in named):
             stale.append((index, name, bool(named)))
     if stale:

@@ -27,6 +27,8 @@ systems:
 collecting it.
 """
 
+from functools import cache
+
 from privlint.lint import reference, taxonomy
 from privlint.lint.engine import Violation
 
@@ -50,13 +52,14 @@ def check(context):
             yield Violation.at(use.location, use.entity, message, *found[0][1])
 
 
-def _concepts(category: str) -> set[str]:
+@cache  # asked for every category of every collection and flow: a few dozen distinct keys
+def _concepts(category: str) -> frozenset[str]:
     """The sensitive concepts `category` is, or may contain (a broad key such as
     `user.financial` may hold card numbers; the root `user` says nothing)."""
     if category == taxonomy.PERSONAL_ROOT:
-        return set()
-    return {
+        return frozenset()
+    return frozenset(
         concept if taxonomy.covers(key, category) else f"may include {concept}"
         for key, concept in reference.sensitive_keys()
         if taxonomy.covers(key, category) or taxonomy.covers(category, key)
-    }
+    )
