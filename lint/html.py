@@ -187,12 +187,7 @@ def svg_map(map_view: MapView, index: int, finding_ids: dict[str, str]) -> str:
         edges = sorted(box.outputs, key=lambda edge: (ports[edge.entity][1], edge.entity))
         for number, edge in enumerate(edges, start=1):
             out_points[edge.entity] = (box.x + NODE_W, box.y + box.h * number / (len(edges) + 1))
-    parts = [
-        f'<svg class="map" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'style="width: 100%; height: auto; max-width: {width:.0f}px; min-width: {min(width, 960):.0f}px" '
-        f'role="img" aria-label="{escape(f"data map of {map_view.name}")}">',
-        "<defs>",
-    ]
+    parts = ["<defs>"]
     for name, color in [("plain", render.EDGE_COLOR), *render.MARK_COLOR.items()]:
         parts.append(
             f'<marker id="arrow-{index}-{name}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
@@ -205,12 +200,48 @@ def svg_map(map_view: MapView, index: int, finding_ids: dict[str, str]) -> str:
         title = "Systems" if kinds == {"system"} else "Recipients" if kinds == {"recipient"} else "Nodes"
         x = column_x[column]
         parts.append(f'<text class="heading" x="{x:.0f}" y="{MARGIN + 14}">{title}</text>')
+    by_id = {box.node.id: box for box in boxes}
+    stacks: dict[int, list[_Box]] = {}
+    for box in sorted(boxes, key=lambda box: box.y):
+        stacks.setdefault(box.column, []).append(box)
+    used: dict[tuple[int, float], int] = {}
     for edge in map_view.edges:
-        parts.append(_svg_edge(edge, index, out_points[edge.entity], ports[edge.entity], finding_ids))
+        source, target = by_id[edge.source], by_id[edge.target]
+        start, port = out_points[edge.entity], ports[edge.entity]
+        waypoints = []
+        for column in range(source.column + 1, target.column):  # pass between the nodes in the way
+            fraction = (column - source.column) / (target.column - source.column)
+            wanted = start[1] + (port[1] - start[1]) * fraction
+            gap = _free_y(stacks.get(column, []), wanted)
+            spread = used.get((column, gap), 0)
+            used[(column, gap)] = spread + 1
+            waypoints.append((column_x[column] + NODE_W / 2, gap + (spread % 5 - 2) * 3))
+        height = max(height, *(y + MARGIN for _, y in waypoints)) if waypoints else height
+        parts.append(_svg_edge(edge, index, start, port, finding_ids, waypoints))
     for box in sorted(boxes, key=lambda box: (box.column, box.y)):
         parts.append(_svg_node(box, index, finding_ids))
     parts.append("</svg>")
-    return "\n".join(parts)
+    # The height is known once the edges are routed (a detour may pass below a column).
+    head = (
+        f'<svg class="map" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'style="width: 100%; height: auto; max-width: {width:.0f}px; min-width: {min(width, 960):.0f}px" '
+        f'role="img" aria-label="{escape(f"data map of {map_view.name}")}">'
+    )
+    return "\n".join([head, *parts])
+
+
+def _free_y(stack: list[_Box], wanted: float) -> float:
+    """A y where a line can cross a column of nodes: `wanted` if it is clear, else the middle
+    of the nearest gap between nodes (or just above the first / below the last)."""
+    pad = 6
+    for number, box in enumerate(stack):
+        if box.y - pad <= wanted <= box.y + box.h + pad:
+            above = stack[number - 1].y + stack[number - 1].h if number else box.y - VGAP
+            below = stack[number + 1].y if number + 1 < len(stack) else box.y + box.h + VGAP
+            up = (above + box.y) / 2
+            down = (box.y + box.h + below) / 2
+            return up if wanted - up <= down - wanted else down
+    return wanted
 
 
 def _link(content: str, entity: str, finding_ids: dict[str, str]) -> str:
@@ -218,15 +249,16 @@ def _link(content: str, entity: str, finding_ids: dict[str, str]) -> str:
     return f'<a href="#{target}">{content}</a>' if target else content
 
 
-def _svg_edge(edge: MapEdge, index: int, start, port, finding_ids) -> str:
-    sx, sy = start
+def _svg_edge(edge: MapEdge, index: int, start, port, finding_ids, waypoints=()) -> str:
     tx, ty, band_top = port
     lane_x = tx - LANE_W
-    pull = max(40.0, min(GAP, abs(lane_x - sx)) * 0.6)
-    path = (
-        f"M{sx:.1f},{sy:.1f} C{sx + pull:.1f},{sy:.1f} {lane_x - pull:.1f},{ty:.1f} {lane_x:.1f},{ty:.1f} "
-        f"L{tx - 1:.1f},{ty:.1f}"
-    )
+    points = [start, *waypoints, (lane_x, ty)]
+    path = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        # Horizontal tangents at every point: the line leaves, crosses gaps and enters level.
+        pull = max(40.0, abs(x1 - x0) * 0.45) if x1 > x0 else max(60.0, abs(x1 - x0) * 0.3)
+        path += f" C{x0 + pull:.1f},{y0:.1f} {x1 - pull:.1f},{y1:.1f} {x1:.1f},{y1:.1f}"
+    path += f" L{tx - 1:.1f},{ty:.1f}"
     mark = edge.mark
     classes = "edge" + (f" mark-{mark}" if mark else "")
     marker = f"arrow-{index}-{mark or 'plain'}"
@@ -471,7 +503,10 @@ def _findings_table(findings, index: int, entities_on_page: set[str], row_ids: d
 def _inventory_section(index: int, context, findings) -> str:
     name = context.name
     organization = context.inventory.organization if context.valid else {}
-    parts = [f'<section class="inventory" id="inv-{index}">', f"<h2>{escape(name)}</h2>"]
+    # `file` findings (e.g. PL006 on a stray comment) point at the section itself, or at the
+    # notice that explains why an unparseable inventory has no map.
+    file_anchor = "" if not context.valid else f'<span id="{anchor(index, "file")}"></span>'
+    parts = [f'<section class="inventory" id="inv-{index}">{file_anchor}', f"<h2>{escape(name)}</h2>"]
     if organization.get("name"):
         facts = escape(str(organization["name"]))
         if organization.get("country"):
@@ -502,9 +537,6 @@ def _inventory_section(index: int, context, findings) -> str:
             f'<p class="notice" id="{anchor(index, "file")}">The data map cannot be drawn: the inventory does not '
             "parse or does not match the schema. Fix the findings below first.</p>"
         )
-    if context.valid:
-        # `file` findings (e.g. PL006 on a stray comment) point at the section itself.
-        parts[0] = f'<section class="inventory" id="inv-{index}"><span id="{anchor(index, "file")}"></span>'
     parts.append("<h3>Findings</h3>")
     parts.append(_findings_table(findings, index, on_page, row_ids))
     parts.append("</section>")

@@ -134,12 +134,6 @@ class MapView:
     def recipients(self) -> list[MapNode]:
         return [node for node in self.nodes if node.kind == "recipient"]
 
-    def node(self, node_id: str) -> MapNode:
-        return self._index[node_id]
-
-    @property
-    def _index(self) -> dict[str, MapNode]:
-        return {node.id: node for node in self.nodes}
 
 
 def _active(findings) -> list:

@@ -323,3 +323,16 @@ def test_graph_usage_errors_exit_2(cli, tmp_path):
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no such file" in missing.stderr
     bad_format = cli("graph", "inventories/reference", "--format", "png", cwd=ROOT)
     assert bad_format.returncode == 2
+
+
+def test_suppressed_findings_are_not_drawn_but_listed(tmp_path):
+    from .test_fmt import CANONICAL  # a PL101 on recipient:stripe, suppressed with a reason
+
+    path = tmp_path / "inventory.yaml"
+    path.write_text(CANONICAL, encoding="utf-8")
+    view = _view(path)
+    stripe = next(node for node in view.nodes if node.id == "stripe")
+    assert [finding.rule for finding in stripe.findings] == ["PL101"] and stripe.marks == []
+    assert "mark_undisclosed" not in re.sub(r"classDef.*|.*legend_mark.*", "", render.mermaid(view))
+    node = next(item for item in json.loads(render.json_map(view))["nodes"] if item["id"] == "stripe")
+    assert node["findings"][0]["suppressed"] == "named in the DPA annex" and node["marks"] == []

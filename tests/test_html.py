@@ -259,3 +259,17 @@ def test_blank_page_detector_sees_a_blank_page(tmp_path):
     _, _, channels, rows = _png_pixels(screenshot.read_bytes())
     colors = {row[x : x + 3] for row in rows for x in range(0, len(row), channels)}
     assert len(colors) <= 2
+
+
+def test_html_is_deterministic(cli):
+    runs = [cli("check", "inventories", "--recursive", "--as-of", AS_OF, "--format", "html", cwd=ROOT).stdout
+            for _ in range(2)]
+    assert runs[0] == runs[1] and len(runs[0]) > 50_000
+
+
+def test_long_flows_cross_intermediate_columns_between_nodes():
+    boxes = [html_report._Box(node=None, column=1, y=50, h=60), html_report._Box(node=None, column=1, y=134, h=60)]
+    assert html_report._free_y(boxes, 20) == 20  # clear already
+    assert html_report._free_y(boxes, 60) == 38  # inside the first node: just above it
+    assert html_report._free_y(boxes, 100) == 122  # lower half of the first node: the gap below
+    assert html_report._free_y(boxes, 190) == 206  # inside the last node: below the column
