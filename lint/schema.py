@@ -57,8 +57,64 @@ def validate(document: Document, fragment: bool = False) -> list[Problem]:
     check = _fast_check(fragment)
     if check is not None and check(document.data):
         return []  # valid: jsonschema would report nothing, and it is much slower to say so
-    problems = [_problem(document, error) for error in _validator(fragment).iter_errors(document.data)]
+    problems = [_problem(document, error, prefix) for error, prefix in _errors(document.data, fragment)]
     return sorted(problems, key=lambda problem: (problem.line, problem.column, problem.message))
+
+
+def _errors(data: dict, fragment: bool):
+    """jsonschema's errors for `data`, each with the path prefix its path is relative to.
+
+    The lists of systems, recipients and flows are validated item by item, and only the
+    items the fast check rejects go through jsonschema: the rest of the document (with those
+    lists' `items` left out of the schema) is validated whole. The errors are the ones
+    validating the whole document would give, minus the work on thousands of valid items.
+    """
+    validator = _validator(fragment)
+    items = _split_lists(fragment)
+    lists = {name: item_schema for name, item_schema in items.items() if isinstance(data.get(name), list)}
+    if not lists:
+        yield from ((error, ()) for error in validator.iter_errors(data))
+        return
+    root = validator.schema
+    properties = dict(root["properties"])
+    for name in lists:
+        properties[name] = {key: value for key, value in properties[name].items() if key != "items"}
+    skeleton = validator.evolve(schema={**root, "properties": properties})
+    yield from ((error, ()) for error in skeleton.iter_errors(data))
+    checks = _item_checks(fragment)
+    for name, item_schema in lists.items():
+        fast = checks.get(name)
+        item_validator = validator.evolve(schema=item_schema)
+        for index, item in enumerate(data[name]):
+            if fast is None or not fast(item):
+                yield from ((error, (name, index)) for error in item_validator.iter_errors(item))
+
+
+@cache
+def _item_checks(fragment: bool) -> dict[str, Any]:
+    """Fast checks of the items of the lists `_split_lists` names (empty when unavailable)."""
+    try:
+        compiler = _Compiler(_document_schema(fragment))
+        return {name: compiler.compile(item) for name, item in _split_lists(fragment).items()}
+    except (_Unsupported, re.error, KeyError, TypeError, ValueError):
+        return {}
+
+
+@cache
+def _split_lists(fragment: bool) -> dict[str, Any]:
+    """Top-level lists whose items can be validated one by one: a property whose schema is a
+    plain array of `items` (nothing that relates items to each other, like uniqueItems)."""
+    root = _document_schema(fragment)
+    found = {}
+    for name, sub in (root.get("properties") or {}).items():
+        if (
+            isinstance(sub, dict)
+            and sub.get("type") == "array"
+            and isinstance(sub.get("items"), dict)
+            and set(sub) <= {"type", "items", "minItems", "description", "title", "$comment"}
+        ):
+            found[name] = sub["items"]
+    return found
 
 
 # -- fast validity check -----------------------------------------------------------------------
@@ -290,9 +346,9 @@ def _unbool(value):
     return value
 
 
-def _problem(document: Document, error) -> Problem:
+def _problem(document: Document, error, prefix: Path = ()) -> Problem:
     error = _most_specific(error)
-    path = tuple(error.absolute_path)
+    path = prefix + tuple(error.absolute_path)
     where = _dotted(path)
     validator = error.validator
     value = error.instance
