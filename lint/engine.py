@@ -96,7 +96,9 @@ def display_path(path: FilePath) -> str:
 
 def read(path: FilePath) -> bytes:
     try:
-        return path.read_bytes()
+        return loader.read_bounded(path, loader.size_limit())
+    except loader.TooLarge as exc:
+        raise UsageError(f"{display_path(path)}: {exc}") from None
     except OSError as exc:
         raise UsageError(f"{display_path(path)}: cannot read the file ({exc.strerror or exc})") from None
 
@@ -106,9 +108,10 @@ def load_context(
 ) -> Context:
     """Load the inventory of `files`; `reader(path) -> bytes` lets `privlint diff` supply a git revision."""
     context = Context(name, [display_path(file) for file in files], as_of, vendors=vendors or {})
+    budget = _SizeBudget(name)
     for file, shown in zip(files, context.files):
         try:
-            context.documents.append(loader.load(shown, loader.decode(reader(file))))
+            context.documents.append(loader.load(shown, loader.decode(budget.take(reader(file)))))
         except YamlError as error:
             context.yaml_errors.append((shown, error))
     if context.yaml_errors:
@@ -120,6 +123,25 @@ def load_context(
     if fragment and not context.schema_problems:
         _check_merged(context)
     return context
+
+
+class _SizeBudget:
+    """The size limit applies to an inventory as a whole (all files of a directory)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.total = 0
+
+    def take(self, raw: bytes) -> bytes:
+        self.total += len(raw)
+        try:
+            limit = loader.size_limit()
+        except loader.TooLarge as exc:
+            raise UsageError(str(exc)) from None
+        if self.total > limit:
+            what = "the inventory's files total"
+            raise UsageError(f"{self.name}: {loader.too_large_message(loader.megabytes(self.total), limit, what)}")
+        return raw
 
 
 def _check_merged(context: Context) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import gc
 import io
+import os
 import re
 from array import array
 from collections.abc import Sequence
@@ -43,6 +44,57 @@ _FLOAT = re.compile(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
+
+
+# The most an inventory (one file, or all files of a directory inventory) may weigh. The
+# 20,000-flow benchmark inventory is 4.4 MB; at 16 MB a check already needs ~25 s and ~450 MB
+# of memory, and a 30 MB file ~1 minute and ~850 MB. Anything bigger is refused up front,
+# with a clear message and exit 2, rather than exhausting a CI runner's memory. The
+# environment variable PRIVLINT_MAX_INVENTORY_MB raises (or lowers) the limit.
+MAX_INVENTORY_MB = 16
+LIMIT_VARIABLE = "PRIVLINT_MAX_INVENTORY_MB"
+
+
+class TooLarge(Exception):
+    """An inventory is bigger than privlint reads (see MAX_INVENTORY_MB), or the limit is
+    set to something that is not a size."""
+
+
+def size_limit() -> int:
+    """The inventory size limit in bytes (PRIVLINT_MAX_INVENTORY_MB, else MAX_INVENTORY_MB)."""
+    raw = os.environ.get(LIMIT_VARIABLE, "").strip()
+    if not raw:
+        return MAX_INVENTORY_MB * 2**20
+    try:
+        limit = float(raw)
+    except ValueError:
+        limit = -1.0
+    if not 0 < limit < 2**40:  # also refuses nan and inf
+        raise TooLarge(f"{LIMIT_VARIABLE}={raw!r} is not a size in megabytes (e.g. 64)")
+    return int(limit * 2**20)
+
+
+def too_large_message(size: str, limit: int, what: str = "the file is") -> str:
+    return (
+        f"{what} {size}, more than the {limit / 2**20:g} MB privlint reads for one inventory; "
+        f"split it into several inventories, or set {LIMIT_VARIABLE} to raise the limit"
+    )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
+def read_bounded(path, limit: int) -> bytes:
+    """The bytes of `path`, refusing (TooLarge) anything over `limit` without reading it all."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise TooLarge(too_large_message(megabytes(size), limit))
+        data = handle.read(limit + 1)  # a size of 0 may hide a stream (/proc, a pipe)
+    if len(data) > limit:
+        raise TooLarge(too_large_message(f"over {limit / 2**20:g} MB", limit))
+    return data
 
 
 class YamlError(Exception):
