@@ -14,6 +14,7 @@ labels never overlap however many flows there are.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ VGAP = 24
 LINE_H = 14
 PORT_PAD = 10
 CHAR_W = 6.3  # average width of an 11px sans-serif character, for truncating labels
+MAX_DETOUR_COLUMNS = 3  # columns a flow may detour through; longer flows are drawn straight
 NAME_CHARS = 23  # a bold 12px name line that fits in a node
 
 
@@ -204,15 +206,19 @@ def svg_map(map_view: MapView, index: int, finding_ids: dict[str, str]) -> str:
     stacks: dict[int, list[_Box]] = {}
     for box in sorted(boxes, key=lambda box: box.y):
         stacks.setdefault(box.column, []).append(box)
+    tops = {column: [box.y for box in stack] for column, stack in stacks.items()}
     used: dict[tuple[int, float], int] = {}
     for edge in map_view.edges:
         source, target = by_id[edge.source], by_id[edge.target]
         start, port = out_points[edge.entity], ports[edge.entity]
         waypoints = []
-        for column in range(source.column + 1, target.column):  # pass between the nodes in the way
+        crossed = range(source.column + 1, target.column)
+        if len(crossed) > MAX_DETOUR_COLUMNS:
+            crossed = range(0)  # a very long flow is drawn straight: detours would bloat the page
+        for column in crossed:  # pass between the nodes in the way
             fraction = (column - source.column) / (target.column - source.column)
             wanted = start[1] + (port[1] - start[1]) * fraction
-            gap = _free_y(stacks.get(column, []), wanted)
+            gap = _free_y(stacks.get(column, []), wanted, tops.get(column))
             spread = used.get((column, gap), 0)
             used[(column, gap)] = spread + 1
             waypoints.append((column_x[column] + NODE_W / 2, gap + (spread % 5 - 2) * 3))
@@ -230,11 +236,14 @@ def svg_map(map_view: MapView, index: int, finding_ids: dict[str, str]) -> str:
     return "\n".join([head, *parts])
 
 
-def _free_y(stack: list[_Box], wanted: float) -> float:
-    """A y where a line can cross a column of nodes: `wanted` if it is clear, else the middle
-    of the nearest gap between nodes (or just above the first / below the last)."""
+def _free_y(stack: list[_Box], wanted: float, tops: list[float] | None = None) -> float:
+    """A y where a line can cross a column of nodes (sorted by y): `wanted` if it is clear,
+    else the middle of the nearest gap between nodes (or just above the first / below the last)."""
     pad = 6
-    for number, box in enumerate(stack):
+    tops = tops if tops is not None else [box.y for box in stack]
+    start = max(0, bisect.bisect_right(tops, wanted) - 1) if len(stack) > 8 else 0
+    for number in range(start, min(len(stack), start + 2) if len(stack) > 8 else len(stack)):
+        box = stack[number]
         if box.y - pad <= wanted <= box.y + box.h + pad:
             above = stack[number - 1].y + stack[number - 1].h if number else box.y - VGAP
             below = stack[number + 1].y if number + 1 < len(stack) else box.y + box.h + VGAP
