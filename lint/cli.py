@@ -318,6 +318,13 @@ def main() -> None:
     except click.Abort:
         click.echo("privlint: aborted", err=True)
         sys.exit(2)
+    except click.UsageError as exc:  # one line, like every other usage error
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `privlint`: the help, as click shows it
+            exc.show()
+            sys.exit(2)
+        command = exc.ctx.command_path if exc.ctx else "privlint"
+        click.echo(f"privlint: error: {_one_line(exc.format_message())} (see '{command} --help')", err=True)
+        sys.exit(2)
     except click.ClickException as exc:
         exc.show()
         sys.exit(2)
@@ -327,5 +334,9 @@ def main() -> None:
         if isinstance(exc, KeyboardInterrupt):
             click.echo("privlint: interrupted", err=True)
         else:
-            click.echo(f"privlint: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo(f"privlint: internal error: {type(exc).__name__}: {_one_line(str(exc))}", err=True)
         sys.exit(2)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())

@@ -31,16 +31,29 @@ def yaml_files(directory: Path) -> list[Path]:
         entries = sorted(directory.iterdir())
     except OSError as exc:
         raise UsageError(f"{display_path(directory)}: cannot read the directory ({exc.strerror or exc})") from None
-    return [entry for entry in entries if entry.suffix in YAML_SUFFIXES and entry.is_file()]
+    return [entry for entry in entries if entry.suffix in YAML_SUFFIXES and _is_file(entry)]
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError as exc:  # e.g. a symlink into a directory privlint may not search
+        raise UsageError(f"{display_path(path)}: cannot access ({exc.strerror or exc})") from None
 
 
 def targets(paths: list[str], recursive: bool = False) -> list[Target]:
     found: list[Target] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        try:
+            exists = path.exists()
+        except OSError as exc:  # e.g. a path under a directory privlint may not search
+            raise UsageError(f"{raw}: cannot access ({exc.strerror or exc})") from None
+        if not exists:
+            if path.is_symlink():
+                raise UsageError(f"{raw}: a symbolic link that leads nowhere (broken, or a loop)")
             raise UsageError(f"{raw}: no such file or directory")
-        if path.is_file():
+        if _is_file(path):
             found.append(Target(display_path(path), (path,)))
             continue
         if not path.is_dir():
@@ -66,9 +79,15 @@ def _unique(found: list[Target]) -> list[Target]:
 
 
 def walk(root: Path) -> list[Path]:
-    """Directories below `root`, sorted, following no symlinks (so no loops)."""
+    """Directories below `root`, sorted, following no symlinks (so no loops). A directory
+    that cannot be read is an error, not a silent skip: it may hold an inventory."""
+
+    def unreadable(error: OSError):
+        where = display_path(Path(error.filename)) if error.filename else display_path(root)
+        raise UsageError(f"{where}: cannot read the directory ({error.strerror or error})")
+
     directories = []
-    for current, subdirectories, _ in os.walk(root, followlinks=False):
+    for current, subdirectories, _ in os.walk(root, onerror=unreadable, followlinks=False):
         subdirectories.sort()
         directories.append(Path(current))
     return directories

@@ -291,11 +291,21 @@ _CHUNK = 1 << 18
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
+
+
 def decode(raw: bytes) -> str:
     """UTF-8 with an optional BOM; anything else is a positioned error."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        for bom, encoding in _OTHER_BOMS:
+            if raw.startswith(bom):
+                message = f"the file is {encoding} (it starts with a {encoding} byte order mark); save it as UTF-8"
+                raise YamlError(message) from None
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
@@ -345,18 +355,36 @@ def load(path: str, text: str) -> Document:
     except MemoryError:
         raise YamlError("the document is too large to load in the memory available") from None
     except Exception as exc:  # ruamel's scanner/parser errors, normalised below
-        raise _from_ruamel(exc) from None
+        raise _from_ruamel(exc, text) from None
     return Document(path, builder.result, builder.records, builder.root, Lines(text))
 
 
-def _from_ruamel(exc: Exception) -> YamlError:
+def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     message = f"{context}, {problem}" if context and problem else problem or "unreadable YAML"
+    if mark is None and isinstance(getattr(exc, "position", None), int) and getattr(exc, "reason", None):
+        # A reader error (a character YAML does not allow): libyaml gives a UTF-8 byte offset.
+        character = getattr(exc, "character", None)
+        shown = f"#x{character:04x}" if isinstance(character, int) else "a character"
+        return YamlError(
+            f"invalid YAML: unacceptable character {shown}: {exc.reason}", *_byte_position(text, exc.position)
+        )
     if mark is None:
         return YamlError(f"invalid YAML: {message}")
     return YamlError(f"invalid YAML: {message}", mark.line + 1, mark.column + 1)
+
+
+def _byte_position(text: str, offset: int) -> Position:
+    """The (line, column) of UTF-8 byte `offset` in `text`, counting line breaks as libyaml does."""
+    before = text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "replace")
+    breaks = list(_YAML_BREAK.finditer(before))
+    line_start = breaks[-1].end() if breaks else 0
+    return (len(breaks) + 1, len(before) - line_start + 1)
+
+
+_YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
 def _events(text: str):

@@ -356,10 +356,12 @@ def _problem(document: Document, error, prefix: Path = ()) -> Problem:
         extra = sorted(set(value) - set(error.schema.get("properties", {})))
         allowed = sorted(error.schema.get("properties", {}))
         messages = []
-        for key in extra:
+        for key in extra[:_MAX_LISTED]:
             hint = difflib.get_close_matches(key, allowed, n=1)
             did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-            messages.append(f"unknown field '{key}' in {where or 'the inventory'}{did_you_mean}")
+            messages.append(f"unknown field '{_clip(key)}' in {where or 'the inventory'}{did_you_mean}")
+        if len(extra) > _MAX_LISTED:  # a hostile or generated file: say how many, not all
+            messages.append(f"and {len(extra) - _MAX_LISTED:,} more unknown fields")
         line, column = document.key_position(path + (extra[0],))
         allowed_text = ", ".join(allowed)
         return Problem(path + (extra[0],), line, column, "; ".join(messages) + f"; allowed: {allowed_text}")
@@ -375,10 +377,31 @@ def _problem(document: Document, error, prefix: Path = ()) -> Problem:
     return Problem(path, line, column, f"{where or 'the inventory'}: {_explain(error, value)}")
 
 
+def _fits(error) -> bool:
+    """False for a complaint that the value is of the wrong kind altogether (a type error, or
+    a list or mapping checked against a few allowed words)."""
+    if error.validator == "type":
+        return False
+    return not (error.validator in ("enum", "const") and isinstance(error.instance, (dict, list)))
+
+
+# At most this many unknown fields are named in one message.
+_MAX_LISTED = 20
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _most_specific(error):
-    """For oneOf/anyOf, the branch error that explains most (deepest, then first)."""
+    """For oneOf/anyOf, the branch error that explains most: the deepest, then one from a
+    branch meant for this kind of value (a mapping is better explained by the mapping
+    branch's complaint than by a list of words it is not), then the first."""
     while error.context:
-        error = max(error.context, key=lambda sub: (len(sub.absolute_path), -sub.relative_schema_path.__len__()))
+        error = max(
+            error.context,
+            key=lambda sub: (len(sub.absolute_path), _fits(sub), -sub.relative_schema_path.__len__()),
+        )
         if error.validator not in ("oneOf", "anyOf"):
             break
     return error
@@ -388,13 +411,16 @@ def _explain(error, value: Any) -> str:
     shown = _show(value)
     validator = error.validator
     expected = error.validator_value
+    got = _type_name(value) if value is None or not shown else f"{_type_name(value)} {shown}"
     if validator == "type":
         kinds = expected if isinstance(expected, list) else [expected]
-        return f"expected {' or '.join(_article(kind) for kind in kinds)}, got {_type_name(value)} {shown}"
+        return f"expected {' or '.join(_article(kind) for kind in kinds)}, got {got}"
     if validator == "enum":
+        if not shown:  # a list or mapping where one of a few words belongs
+            return f"expected one of: {', '.join(map(str, expected))}; got {_article(_json_kind(value))}"
         return f"{shown} is not one of: {', '.join(map(str, expected))}"
     if validator == "const":
-        return f"expected {_show(expected)}, got {shown}"
+        return f"expected {_show(expected)}, got {got}"
     if validator == "pattern":
         hint = error.schema.get("description")
         return f"{shown} is not valid" + (f": expected {hint}" if hint else f" (must match {expected})")
@@ -407,6 +433,10 @@ def _explain(error, value: Any) -> str:
     if validator == "propertyNames":
         return f"{error.message}"
     return error.message
+
+
+def _json_kind(value: Any) -> str:
+    return "object" if isinstance(value, dict) else "array" if isinstance(value, list) else "string"
 
 
 def _article(kind: str) -> str:
