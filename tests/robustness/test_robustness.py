@@ -1,0 +1,312 @@
+"""Bad and hostile inputs (tests/robustness/expected.yaml): each ends in positioned findings,
+a clean run, or a one-line usage error, within seconds and a memory limit; never a traceback,
+never a hang. The real console script runs in a subprocess with a timeout and RLIMIT_AS."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+HERE = Path(__file__).resolve().parent
+CASES = YAML(typ="safe", pure=True).load((HERE / "expected.yaml").read_text("utf-8"))
+PRIVLINT = Path(sys.executable).with_name("privlint")
+SECONDS = 30  # "within seconds", with room for a loaded 2-core CI machine
+MEMORY = 1 << 30  # address space: a bomb must be refused, not absorbed
+VALID = "privlint: 1\norganization: {name: Acme}\n"
+
+
+# -- inputs made by code -------------------------------------------------------------------
+
+
+def billion_laughs() -> bytes:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def quadratic_aliases() -> bytes:
+    big = "a: &a [" + ", ".join(["x"] * 10_000) + "]\n"
+    return (big + "b: [" + ", ".join(["*a"] * 10_000) + "]\n").encode()
+
+
+def deep_lists() -> bytes:
+    return b"x: " + b"[" * 20_000 + b"]" * 20_000 + b"\n"
+
+
+def deep_mappings() -> bytes:
+    return b"".join(b"  " * depth + b"k:\n" for depth in range(3_000))
+
+
+def deep_flow_mappings() -> bytes:
+    return b"{a: " * 20_000 + b"b" + b"}" * 20_000 + b"\n"
+
+
+def huge_integer() -> bytes:
+    return b"privlint: " + b"9" * 6_000 + b"\norganization: {name: Acme}\n"
+
+
+def many_keys() -> bytes:
+    return (VALID + "".join(f"k{index}: {index}\n" for index in range(100_000))).encode()
+
+
+def long_line() -> bytes:
+    return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
+
+
+def binary_garbage() -> bytes:
+    return random.Random(20261122).randbytes(64 * 1024)
+
+
+def every_byte() -> bytes:
+    return bytes(range(256))
+
+
+def _flows(megabytes: float) -> bytes:
+    block = (
+        "  - from: web\n    to: stripe\n    data_categories: [user.name, user.contact.email]\n"
+        "    purposes: [essential.service.payment_processing]\n    transfer_basis: {EEA: scc, UK: idta}\n"
+    )
+    header = VALID + "systems:\n  - {id: web}\nrecipients:\n  - {id: stripe, vendor: stripe}\nflows:\n"
+    return (header + block * int(megabytes * 2**20 / len(block))).encode()
+
+
+def thirty_megabytes() -> bytes:
+    return _flows(30)
+
+
+# -- filesystem situations -----------------------------------------------------------------
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def setup_missing(tmp: Path):
+    return [str(tmp / "nope.yaml")], []
+
+
+def setup_empty_directory(tmp: Path):
+    (tmp / "empty").mkdir()
+    (tmp / "empty" / "notes.txt").write_text("not an inventory\n")
+    return [str(tmp / "empty")], []
+
+
+def setup_symlink_loop(tmp: Path):
+    loop = tmp / "inventory.yaml"
+    loop.symlink_to(loop)
+    return [str(loop)], []
+
+
+def setup_directory_symlink_loop(tmp: Path):
+    _write(tmp / "root" / "a" / "inventory.yaml", VALID)
+    (tmp / "root" / "a" / "up").symlink_to("..")
+    (tmp / "root" / "a" / "self").symlink_to(".")
+    return [str(tmp / "root")], []
+
+
+def setup_fifo(tmp: Path):
+    os.mkfifo(tmp / "inventory.yaml")
+    return [str(tmp / "inventory.yaml")], []
+
+
+def setup_fifo_in_directory(tmp: Path):
+    (tmp / "inv").mkdir()
+    os.mkfifo(tmp / "inv" / "inventory.yaml")
+    return [str(tmp / "inv")], []
+
+
+def setup_directory_named_yaml(tmp: Path):
+    _write(tmp / "inventory.yaml" / "part.yaml", "privlint: 1\norganization: {name: Acme}\nsystems: 3\n")
+    return [str(tmp / "inventory.yaml")], []
+
+
+def setup_output_directory(tmp: Path):
+    (tmp / "report").mkdir()
+    return [str(_write(tmp / "inventory.yaml", VALID))], ["--output", str(tmp / "report")]
+
+
+def setup_big_directory(tmp: Path):
+    (tmp / "inv").mkdir()
+    (tmp / "inv" / "a.yaml").write_bytes(_flows(9))
+    (tmp / "inv" / "b.yaml").write_bytes(_flows(9).replace(b"privlint: 1\norganization: {name: Acme}\n", b""))
+    return [str(tmp / "inv")], []
+
+
+def setup_unreadable_file(tmp: Path):
+    path = _write(tmp / "inventory.yaml", VALID)
+    path.chmod(0)
+    return [str(path)], []
+
+
+def setup_unreadable_directory(tmp: Path):
+    _write(tmp / "inv" / "inventory.yaml", VALID)
+    (tmp / "inv").chmod(0)
+    return [str(tmp / "inv")], []
+
+
+def setup_unreadable_subdirectory(tmp: Path):
+    _write(tmp / "root" / "ok" / "inventory.yaml", VALID)
+    _write(tmp / "root" / "secret" / "inventory.yaml", VALID)
+    (tmp / "root" / "secret").chmod(0)
+    return [str(tmp / "root")], []
+
+
+def setup_unsearchable_parent(tmp: Path):
+    _write(tmp / "inv" / "inventory.yaml", VALID)
+    (tmp / "inv").chmod(0)
+    return [str(tmp / "inv" / "inventory.yaml")], []
+
+
+NEEDS_UNPRIVILEGED = {"unreadable_file", "unreadable_directory", "unreadable_subdirectory", "unsearchable_parent"}
+
+
+# -- running -------------------------------------------------------------------------------
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _PR_CAPBSET_DROP = 1, 2, 24
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_file_permission_override() -> None:
+    """In the child, as root: give up the capabilities that let root read any file, so that
+    permission bits apply (tests run as root, where chmod 000 alone changes nothing)."""
+    if os.geteuid() != 0:
+        return
+    for capability in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if _LIBC.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    if _LIBC.capget(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capget")
+    keep = ~((1 << _CAP_DAC_OVERRIDE) | (1 << _CAP_DAC_READ_SEARCH)) & 0xFFFFFFFF
+    data[0].effective &= keep
+    data[0].permitted &= keep
+    data[0].inheritable &= keep
+    if _LIBC.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+
+
+def _limits(unprivileged: bool):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+        resource.setrlimit(resource.RLIMIT_CPU, (SECONDS * 2, SECONDS * 2))
+        if unprivileged:
+            _drop_file_permission_override()
+
+    return apply
+
+
+def run_bounded(args: list[str], cwd: Path, unprivileged: bool = False) -> tuple[subprocess.CompletedProcess, float]:
+    start = time.monotonic()
+    result = subprocess.run(
+        [str(PRIVLINT), *args], cwd=cwd, capture_output=True, text=True, timeout=SECONDS * 2,
+        preexec_fn=_limits(unprivileged), env={**os.environ, "NO_COLOR": "1"},
+    )
+    return result, time.monotonic() - start
+
+
+def _permissions_apply(tmp: Path) -> bool:
+    probe = _write(tmp / "probe" / "secret.txt", "x")
+    probe.chmod(0)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", f"open({str(probe)!r}).read()"], capture_output=True,
+            preexec_fn=_drop_file_permission_override, timeout=30,
+        )
+        return result.returncode != 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        probe.chmod(0o600)
+
+
+def _restore(tmp: Path) -> None:
+    for path in [tmp, *tmp.rglob("*")]:
+        if not path.is_symlink():
+            try:
+                path.chmod(0o700 if path.is_dir() else 0o600)
+            except OSError:
+                pass
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["case"] for case in CASES])
+def test_bad_input(case, tmp_path):
+    extra: list[str] = []
+    setup = case.get("setup")
+    if "file" in case:
+        target = tmp_path / case["file"]
+        target.write_bytes((HERE / "cases" / case["file"]).read_bytes())
+        paths = [str(target)]
+    elif "make" in case:
+        target = tmp_path / "inventory.yaml"
+        target.write_bytes(globals()[case["make"]]())
+        paths = [str(target)]
+    else:
+        if setup in NEEDS_UNPRIVILEGED and not _permissions_apply(tmp_path):
+            pytest.skip("file permissions cannot be enforced here (root without dropping capabilities)")
+        paths, extra = globals()[f"setup_{setup}"](tmp_path)
+    try:
+        result, seconds = run_bounded(
+            ["check", "--format", "json", *case.get("args", []), *extra, *paths],
+            cwd=tmp_path, unprivileged=setup in NEEDS_UNPRIVILEGED,
+        )
+    finally:
+        _restore(tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert seconds < SECONDS, f"took {seconds:.1f}s"
+    assert result.returncode == case["exit"], (result.returncode, result.stdout[-2000:], result.stderr[-2000:])
+    if case["exit"] == 2:
+        assert result.stdout == ""
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("privlint: error: "), result.stderr
+        assert case["usage"] in result.stderr, result.stderr
+        return
+    assert result.stderr == ""
+    findings = json.loads(result.stdout)["findings"]
+    if case["exit"] == 0:
+        assert findings == [] or all(f["severity"] != "error" for f in findings)
+        return
+    assert findings
+    assert {finding["rule"] for finding in findings} == set(case["rules"])
+    assert all(finding["line"] >= 1 and finding["column"] >= 1 for finding in findings)
+    first = findings[0]
+    if "at" in case:
+        assert [first["line"], first["column"]] == case["at"], first
+    if "message" in case:
+        assert case["message"] in first["message"], first["message"]
+
+
+def test_object_constructing_tags_are_never_executed(tmp_path):
+    path = tmp_path / "inventory.yaml"
+    marker = tmp_path / "pwned"
+    path.write_text(f"privlint: 1\norganization:\n  name: !!python/object/apply:os.system ['touch {marker}']\n")
+    result, _ = run_bounded(["check", str(path)], cwd=tmp_path)
+    assert result.returncode == 1 and "the tag !!python/object/apply:os.system is not allowed" in result.stdout
+    assert not marker.exists()
+
+
+def test_every_case_file_is_in_the_table():
+    listed = {case["file"] for case in CASES if "file" in case}
+    assert listed == {path.name for path in (HERE / "cases").iterdir()}
