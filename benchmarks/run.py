@@ -1,0 +1,295 @@
+"""privlint's benchmark: one table of measured ratios against the targets of the speed issue.
+
+    python benchmarks/run.py            # full run (a few minutes on 2 cores)
+    python benchmarks/run.py --smoke    # smallest size, one repeat: checks the script works
+
+Sections (every ratio is measured in the same run, on the same machine):
+
+(a) hook latency   `privlint check` of each example inventory in inventories/, as a whole
+                   process, against the floor `python -c "import networkx, jsonschema, click,
+                   ruamel.yaml"`; medians of interleaved runs.          target: <= 1.3x floor
+(b) scale          2,000 nodes / 20,000 flows: total wall of `privlint check` against a bare
+                   parse of the same file by ruamel.yaml's C-backed safe loader
+                   (`YAML(typ="safe", pure=False).load`), both whole processes; and the split
+                   between parse, validate, graph, rules and report (in-process, one run).
+                                                                        target: <= 1.5x parse
+(c) growth         1x, 2x, 4x, 8x sizes (8x = the scale inventory): in-process pipeline time;
+                   4x the size may cost at most 4.4x the time (1x->4x and 2x->8x).
+(d) memory         peak RSS of `privlint check` per size, against the file size.
+                                                                        target: <= 10x file
+Run it from anywhere; it uses the Python it runs under, which must have privlint installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (benchmarks/generate.py)
+
+AS_OF = "2026-11-01"
+FLOOR = "import networkx, jsonschema, click, ruamel.yaml"
+BARE_PARSE = (
+    "import sys\nfrom ruamel.yaml import YAML\n"
+    "with open(sys.argv[1], 'rb') as handle:\n    YAML(typ='safe', pure=False).load(handle)\n"
+)
+BASE_NODES, BASE_FLOWS = 250, 2_500  # 1x; 8x is the 2,000-node / 20,000-flow scale inventory
+SMOKE_NODES, SMOKE_FLOWS = 25, 250
+
+TARGETS = {"hook": 1.3, "scale": 1.5, "growth": 4.4, "memory": 10.0}
+
+
+def privlint_command() -> list[str]:
+    script = Path(sys.executable).with_name("privlint")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from privlint.lint.cli import main; main()"]
+
+
+def run_process(command: list[str], timeout: float = 600) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in bytes, exit code) of one process, output discarded."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            process.kill()
+            raise RuntimeError(f"timed out: {' '.join(command)}")
+        time.sleep(0.002)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {stderr.strip()}")
+    return wall, usage.ru_maxrss * 1024, process.returncode
+
+
+def interleaved(commands: dict[str, list[str]], repeats: int) -> dict[str, list[tuple[float, int]]]:
+    """Run every command once per round, `repeats` rounds: machine noise hits all alike."""
+    results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            wall, rss, _ = run_process(command)
+            results[name].append((wall, rss))
+    return results
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def phases(path: str) -> dict[str, float]:
+    """The pipeline's phases in a fresh interpreter: parse, validate, graph, rules, report."""
+    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import run; run._phases_child({path!r})"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900)
+    if output.returncode != 0:
+        raise RuntimeError(f"phase measurement failed: {output.stderr.strip()}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def _phases_child(path: str) -> None:
+    import datetime as dt
+
+    from privlint.lint import engine, loader, report, schema
+
+    spent = {"parse": 0.0, "validate": 0.0}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - start
+
+        return wrapper
+
+    loader.load = timed("parse", loader.load)
+    loader.decode = timed("parse", loader.decode)
+    schema.validate = timed("validate", schema.validate)
+    start = time.perf_counter()
+    context = engine.load_context(path, [Path(path)], dt.date.fromisoformat(AS_OF))
+    loaded = time.perf_counter()
+    spent["validate"] += (loaded - start) - spent["parse"] - spent["validate"]  # reading, merging
+    if context.valid:
+        context.inventory, context.data_map  # noqa: B018 - built here to time it apart
+    built = time.perf_counter()
+    findings = engine.run(context)
+    checked = time.perf_counter()
+    report.json_report(findings)
+    report.text(findings, 1)
+    reported = time.perf_counter()
+    bare_start = time.perf_counter()
+    from ruamel.yaml import YAML
+
+    with open(path, "rb") as handle:
+        YAML(typ="safe", pure=False).load(handle)
+    bare = time.perf_counter() - bare_start
+    result = {
+        "parse": spent["parse"],
+        "validate": spent["validate"],
+        "graph": built - loaded,
+        "rules": checked - built,
+        "report": (reported - checked) / 2,  # two formats rendered: count one
+        "total": (loaded - start) + (built - loaded) + (checked - built) + (reported - checked) / 2,
+        "bare_parse": bare,
+        "findings": len(findings),
+    }
+    print(json.dumps(result))
+
+
+def write_inventory(directory: Path, nodes: int, flows: int) -> Path:
+    path = directory / f"inventory-{nodes}n-{flows}f.yaml"
+    path.write_text(generate.generate(nodes, flows, seed=1), encoding="utf-8")
+    return path
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "met" if ratio <= target else "MISSED"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="privlint benchmark (see the module docstring)")
+    parser.add_argument("--smoke", action="store_true", help="smallest size, one repeat: a quick check")
+    parser.add_argument("--repeats", type=int, help="process runs per measurement (default 11, smoke 1)")
+    parser.add_argument("--json", dest="json_path", help="also write the measurements as JSON to FILE")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (1 if args.smoke else 11)
+    privlint = privlint_command()
+    out: dict = {
+        "machine": {
+            "nproc": os.cpu_count(),
+            "cpu": _cpu_model(),
+            "python": platform.python_version(),
+            "smoke": args.smoke,
+            "repeats": repeats,
+        }
+    }
+    print(f"privlint benchmark: {out['machine']['cpu']}, nproc {out['machine']['nproc']}, "
+          f"Python {out['machine']['python']}, {repeats} repeat(s){' (smoke)' if args.smoke else ''}")
+
+    # (a) hook latency -------------------------------------------------------------------
+    inventories = sorted(path for path in (ROOT / "inventories").iterdir() if path.is_dir())
+    commands = {"floor": [sys.executable, "-c", FLOOR]}
+    for inventory in inventories:
+        commands[inventory.name] = [*privlint, "check", "--as-of", AS_OF, str(inventory)]
+    runs = interleaved(commands, repeats)
+    floor = median(wall for wall, _ in runs["floor"])
+    hook = {name: median(wall for wall, _ in runs[name]) for name in commands if name != "floor"}
+    worst = max(hook.values()) / floor
+    out["hook"] = {"floor_s": floor, "check_s": hook, "worst_ratio": worst}
+    print("\n(a) hook latency: whole `privlint check` process vs the import floor (medians)")
+    print(f"    {'inventory':<14} {'median':>9} {'ratio':>7}")
+    print(f"    {'floor':<14} {floor * 1000:>7.0f}ms {1:>6.2f}x")
+    for name, seconds in hook.items():
+        print(f"    {name:<14} {seconds * 1000:>7.0f}ms {seconds / floor:>6.2f}x")
+    print(f"    worst {worst:.2f}x (target <= {TARGETS['hook']}x): {verdict(worst, TARGETS['hook'])}")
+
+    with tempfile.TemporaryDirectory(prefix="privlint-bench-") as scratch:
+        directory = Path(scratch)
+        if args.smoke:
+            sizes = [(SMOKE_NODES, SMOKE_FLOWS)]
+        else:
+            sizes = [(BASE_NODES * factor, BASE_FLOWS * factor) for factor in (1, 2, 4, 8)]
+        files = [write_inventory(directory, nodes, flows) for nodes, flows in sizes]
+        big = files[-1]
+        big_nodes, big_flows = sizes[-1]
+
+        # (b) scale ----------------------------------------------------------------------
+        scale_repeats = max(1, min(repeats, 5))
+        runs = interleaved(
+            {
+                "check": [*privlint, "check", "--as-of", AS_OF, str(big)],
+                "bare": [sys.executable, "-c", BARE_PARSE, str(big)],
+            },
+            scale_repeats,
+        )
+        check_wall = median(wall for wall, _ in runs["check"])
+        bare_wall = median(wall for wall, _ in runs["bare"])
+        split = phases(str(big))
+        ratio = check_wall / bare_wall
+        out["scale"] = {
+            "nodes": big_nodes, "flows": big_flows, "bytes": big.stat().st_size,
+            "check_s": check_wall, "bare_parse_s": bare_wall, "ratio": ratio, "phases_s": split,
+        }
+        print(f"\n(b) scale: {big_nodes:,} nodes / {big_flows:,} flows ({big.stat().st_size / 1e6:.1f} MB), "
+              f"medians of {scale_repeats}")
+        print(f"    privlint check (process)   {check_wall:7.2f}s")
+        print(f"    bare C-backed safe load    {bare_wall:7.2f}s   ratio {ratio:.2f}x "
+              f"(target <= {TARGETS['scale']}x): {verdict(ratio, TARGETS['scale'])}")
+        print(f"    in-process split: " + ", ".join(
+            f"{name} {split[name]:.2f}s" for name in ("parse", "validate", "graph", "rules", "report")
+        ) + f" = {split['total']:.2f}s ({split['findings']:,} findings); "
+            f"bare load in-process {split['bare_parse']:.2f}s")
+
+        # (c) growth and (d) memory ------------------------------------------------------
+        growth = []
+        for (nodes, flows), path in zip(sizes, files):
+            timings = [phases(str(path))["total"] for _ in range(max(1, min(repeats, 3)))]
+            memory = [run_process([*privlint, "check", "--as-of", AS_OF, str(path)])[1]
+                      for _ in range(1 if args.smoke else 2)]
+            growth.append({
+                "nodes": nodes, "flows": flows, "bytes": path.stat().st_size,
+                "pipeline_s": median(timings), "peak_rss": max(memory),
+            })
+        floor_rss = median(rss for _, rss in interleaved({"floor": [sys.executable, "-c", FLOOR]}, 1)["floor"])
+        out["growth"] = growth
+        out["floor_rss"] = floor_rss
+        print("\n(c) growth: in-process pipeline time (median)   (d) memory: peak RSS of the process")
+        print(f"    {'size':<22} {'MB':>6} {'time':>8} {'vs 1/4':>7} {'peak RSS':>9} {'xfile':>6} {'above floor':>12}")
+        worst_growth = 0.0
+        for index, row in enumerate(growth):
+            quarter = growth[index - 2]["pipeline_s"] if index >= 2 else None
+            step = row["pipeline_s"] / quarter if quarter else None
+            if step is not None:
+                worst_growth = max(worst_growth, step)
+            rss_ratio = row["peak_rss"] / row["bytes"]
+            above = (row["peak_rss"] - floor_rss) / row["bytes"]
+            row.update({"growth_vs_quarter": step, "rss_ratio": rss_ratio, "rss_above_floor_ratio": above})
+            label = f"{row['nodes']:,} n / {row['flows']:,} f"
+            print(f"    {label:<22} {row['bytes'] / 1e6:>6.1f} {row['pipeline_s']:>7.2f}s "
+                  f"{(f'{step:.2f}x' if step else '-'):>7} {row['peak_rss'] / 2**20:>7.0f}MB "
+                  f"{rss_ratio:>5.1f}x {above:>11.1f}x")
+        if len(growth) > 2:
+            print(f"    4x the size costs at most {worst_growth:.2f}x the time "
+                  f"(target <= {TARGETS['growth']}x): {verdict(worst_growth, TARGETS['growth'])}")
+        worst_rss = max(row["rss_ratio"] for row in growth)
+        print(f"    import floor RSS {floor_rss / 2**20:.0f}MB; worst peak RSS {worst_rss:.1f}x the file "
+              f"(target <= {TARGETS['memory']}x): {verdict(worst_rss, TARGETS['memory'])}")
+        out["worst_growth"] = worst_growth
+        out["worst_rss_ratio"] = worst_rss
+
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""The benchmark script runs (its smallest size, one repeat). Nothing here is about time:
+timings on a shared CI machine are noise; benchmarks/run.py is run by hand for the figures."""
+
+import json
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+
+def test_benchmark_smoke_run(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for section in ("(a) hook latency", "(b) scale", "(c) growth", "(d) memory"):
+        assert section in result.stdout
+    measured = json.loads(out.read_text())
+    assert set(measured["hook"]["check_s"]) >= {"reference"}
+    assert measured["scale"]["phases_s"]["findings"] > 0  # the generated inventory was really checked
+    assert all(row["peak_rss"] > 0 for row in measured["growth"])
+
+
+def test_generator_is_deterministic_and_valid(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    text = generate.generate(40, 300, seed=3)
+    assert text == generate.generate(40, 300, seed=3)
+    assert text.count("\n  - from: ") == 300
+    path = tmp_path / "inventory.yaml"
+    path.write_text(text)
+    from privlint.lint import loader, schema
+
+    assert schema.validate(loader.load(str(path), text)) == []
