@@ -360,20 +360,37 @@ def _item(document: Document, section: str, index: int) -> Any:
 
 
 def _raw_flow_entity(documents: list[Document], document: Document, index: int) -> str | None:
-    def pair(item: Any):
-        if isinstance(item, dict) and isinstance(item.get("from"), str) and isinstance(item.get("to"), str):
-            return item["from"], item["to"]
-        return None
+    return _raw_flow_entities(documents).get((id(document), index))
 
-    wanted = pair(_item(document, "flows", index))
-    if wanted is None:
-        return None
-    ordinal = total = 0
-    for other in documents:
-        flows = other.data.get("flows") if isinstance(other.data, dict) else None
+
+def _flow_pair(item: Any):
+    if isinstance(item, dict) and isinstance(item.get("from"), str) and isinstance(item.get("to"), str):
+        return item["from"], item["to"]
+    return None
+
+
+# The entities of the last inventory's raw flows: PL001 asks once per schema problem, and a
+# scan of every flow per problem made an inventory with 20,000 invalid flows take minutes.
+_LAST_FLOW_ENTITIES: list = [None, (), {}]
+
+
+def _raw_flow_entities(documents: list[Document]) -> dict[tuple[int, int], str]:
+    """(id(document), flow index) -> flow entity, for every flow with a string from and to."""
+    key = tuple(id(document) for document in documents)
+    if _LAST_FLOW_ENTITIES[0] is documents and _LAST_FLOW_ENTITIES[1] == key:
+        return _LAST_FLOW_ENTITIES[2]
+    located = []
+    for document in documents:
+        flows = document.data.get("flows") if isinstance(document.data, dict) else None
         for position, item in enumerate(flows if isinstance(flows, list) else ()):
-            if pair(item) == wanted:
-                total += 1
-                if other is document and position == index:
-                    ordinal = total
-    return flow_entity(*wanted, ordinal if total > 1 else None)
+            pair = _flow_pair(item)
+            if pair is not None:
+                located.append((id(document), position, pair))
+    totals = Counter(pair for _, _, pair in located)
+    seen: Counter = Counter()
+    entities = {}
+    for document_id, position, pair in located:
+        seen[pair] += 1
+        entities[(document_id, position)] = flow_entity(*pair, seen[pair] if totals[pair] > 1 else None)
+    _LAST_FLOW_ENTITIES[:] = [documents, key, entities]
+    return entities

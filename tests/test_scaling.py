@@ -1,0 +1,96 @@
+"""No step may do work proportional to flows x flows (or nodes x sources): counted, not timed,
+so these hold on any machine. Each test counts the calls of the step's inner operation on a
+generated inventory and on one four times its size; the count may grow about four times."""
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from privlint.lint import engine, graph, model
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 1)
+
+
+def _context(tmp_path, nodes, flows, break_flows=False):
+    text = generate.generate(nodes, flows, seed=5)
+    if break_flows:  # every flow invalid: PL001 reports each one
+        text = text.replace("    data_categories: [", "    data_category: [")
+    path = tmp_path / f"inventory-{nodes}-{flows}.yaml"
+    path.write_text(text)
+    return engine.load_context(str(path), [path], AS_OF)
+
+
+def _count(monkeypatch, owner, name):
+    calls = [0]
+    original = getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def _python_calls(function) -> int:
+    """How many Python function calls `function()` makes: a machine-independent measure of work."""
+    calls = [0]
+
+    def profile(frame, event, arg):
+        if event == "call":
+            calls[0] += 1
+
+    sys.setprofile(profile)
+    try:
+        function()
+    finally:
+        sys.setprofile(None)
+    return calls[0]
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["valid", "every-flow-invalid"])
+def test_whole_check_work_grows_linearly(tmp_path, broken):
+    """Loading, validating, the map, every rule and the report: four times the inventory may
+    cost at most 4.4 times the work. (An inventory whose 20,000 flows were all invalid once
+    took eight minutes: PL001 scanned every flow to name the flow of each problem.)"""
+    from privlint.lint import report
+
+    def check(nodes, flows):
+        def run():
+            context = _context(tmp_path, nodes, flows, break_flows=broken)
+            report.text(engine.run(context), 1)
+
+        return run
+
+    check(20, 100)()  # warm up: reference data, taxonomy and schema are loaded once
+    small, large = _python_calls(check(60, 500)), _python_calls(check(240, 2000))
+    assert large <= 4.4 * small, (small, large, large / small)
+
+
+def test_propagation_recomputes_each_flow_a_bounded_number_of_times(tmp_path, monkeypatch):
+    counts = []
+    for factor in (1, 4):
+        context = _context(tmp_path, 60 * factor, 600 * factor)
+        inventory = context.inventory
+        calls = _count(monkeypatch, graph.DataMap, "_carry")
+        graph.DataMap(inventory)
+        monkeypatch.undo()
+        counts.append(calls[0] / len(inventory.flows))
+    assert counts[1] <= 6  # recomputations per flow stay small as the map grows
+
+
+def test_routes_take_one_search_per_recipient_not_per_source(tmp_path, monkeypatch):
+    context = _context(tmp_path, 80, 800)
+    data_map = context.data_map
+    calls = _count(monkeypatch, nx, "shortest_path")
+    for recipient_id in data_map.recipients_reached:
+        data_map.path_to(recipient_id)
+    assert calls[0] <= len(data_map.recipients_reached)
