@@ -1,0 +1,119 @@
+"""Plain reference implementations the optimised engine is checked against (tests only).
+
+`propagate` is the data map's original worklist propagation, unoptimised: pop a node,
+recompute every flow out of it by scanning everything the source holds, queue targets that
+grew. `path_to` is the original shortest-route search: one networkx search per collecting
+node. `positions` reads every value's and key's position from ruamel's composed node tree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+
+import networkx as nx
+from ruamel.yaml import YAML
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from privlint.lint import reference, taxonomy
+
+
+def propagate(data_map) -> tuple[dict, dict]:
+    """(held, carried) as the original algorithm computes them on `data_map`'s graph."""
+    graph = data_map.graph
+    held: dict = defaultdict(lambda: defaultdict(set))
+    carried_by_flow: dict = {}
+
+    def carry(flow):
+        source = held.get(flow.source, {})
+        narrowed = {reference.legal_area(origin) for origin in flow.origins} if flow.origins else None
+        carried: dict = {}
+        for category in flow.data_categories:
+            provenance: set = set()
+            for held_category, held_provenance in source.items():
+                if taxonomy.covers(category, held_category):
+                    carried.setdefault(held_category, set()).update(held_provenance)
+                elif taxonomy.covers(held_category, category):
+                    provenance |= held_provenance
+            if provenance or category not in carried:
+                if not provenance and narrowed:
+                    provenance = {(origin, None) for origin in narrowed}
+                carried.setdefault(category, set()).update(provenance)
+        if narrowed is not None:
+            carried = {
+                category: {item for item in provenance if item[0] in narrowed}
+                for category, provenance in carried.items()
+            }
+        return carried
+
+    def receive(node_id, carried) -> bool:
+        holdings = held[node_id]
+        grew = False
+        for category, provenance in carried.items():
+            before = len(holdings[category])
+            holdings[category] |= provenance
+            grew |= len(holdings[category]) != before
+        return grew
+
+    pending: deque = deque()
+    for node in data_map.inventory.nodes:
+        if node.id not in graph or graph.nodes[node.id]["node"] is not node:
+            continue
+        for collection in node.collects:
+            origins = collection.origins or (None,)
+            subjects = collection.subjects or (None,)
+            provenance = {(reference.legal_area(origin), subject) for origin in origins for subject in subjects}
+            for category in collection.data_categories:
+                held[node.id][category] |= provenance
+        pending.append(node.id)
+    queued = set(pending)
+    while pending:
+        source = pending.popleft()
+        queued.discard(source)
+        for _, target, data in graph.out_edges(source, data=True):
+            flow = data["flow"]
+            carried = carry(flow)
+            carried_by_flow[id(flow)] = carried
+            if receive(target, carried) and target not in queued:
+                pending.append(target)
+                queued.add(target)
+    for flow in data_map.flows:
+        if id(flow) not in carried_by_flow:
+            carried_by_flow[id(flow)] = carry(flow)
+    return held, carried_by_flow
+
+
+def path_to(data_map, node_id: str) -> list[str]:
+    graph = data_map.graph
+    sources = [node.id for node in data_map.inventory.nodes if node.collects and node.id in graph]
+    best = None
+    for source in sources:
+        try:
+            path = nx.shortest_path(graph, source, node_id)
+        except nx.NetworkXNoPath:
+            continue
+        if best is None or len(path) < len(best):
+            best = path
+    return best or [node_id]
+
+
+def positions(text: str) -> tuple[dict, dict]:
+    """(value positions, key positions) by JSON path, 1-based, from ruamel's node tree.
+
+    For alias-free documents whose keys are plain strings."""
+    root = YAML(typ="safe", pure=False).compose(text)
+    values: dict = {}
+    keys: dict = {}
+    if root is None:
+        return values, keys
+    pending = [((), root)]
+    while pending:
+        path, node = pending.pop()
+        values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                assert isinstance(key, ScalarNode)
+                keys[path + (key.value,)] = (key.start_mark.line + 1, key.start_mark.column + 1)
+                pending.append((path + (key.value,), value))
+        elif isinstance(node, SequenceNode):
+            pending.extend((path + (index,), item) for index, item in enumerate(node.value))
+    return values, keys

@@ -1,0 +1,68 @@
+"""Output is byte-identical across runs and PYTHONHASHSEED values, in every output format,
+for single-file and multi-file (directory) inventories alike."""
+
+import re
+import shutil
+
+import pytest
+
+from .conftest import ROOT
+
+SEEDS = ("0", "1", "4242", "random")
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "html")
+GRAPH_FORMATS = ("mermaid", "dot", "json")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """The example inventories, plus one of them split into a directory inventory of three
+    files (policy / systems / recipients and flows), and a generated mid-size inventory."""
+    root = tmp_path_factory.mktemp("determinism")
+    shutil.copytree(ROOT / "inventories", root / "inventories")
+    text = (ROOT / "inventories" / "calisone" / "inventory.yaml").read_text("utf-8")
+    parts = re.split(r"(?m)^(?=systems:|recipients:)", text)
+    assert len(parts) == 3, "the example is expected to have top-level systems: and recipients:"
+    split = root / "split"
+    split.mkdir()
+    for name, part in zip(("a-policy.yaml", "b-systems.yaml", "c-recipients-and-flows.yaml"), parts):
+        (split / name).write_text(part, encoding="utf-8")
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    (root / "generated.yaml").write_text(generate.generate(60, 400, seed=7), encoding="utf-8")
+    return root
+
+
+def _outputs(cli, args, cwd):
+    outputs = {}
+    for seed in SEEDS:
+        env = {"PYTHONHASHSEED": seed} if seed != "random" else {"PYTHONHASHSEED": "random"}
+        result = cli(*args, cwd=cwd, env=env)
+        assert result.returncode in (0, 1), result.stderr
+        assert "Traceback" not in result.stderr
+        outputs[seed] = result.stdout
+    return outputs
+
+
+@pytest.mark.parametrize("output_format", CHECK_FORMATS)
+def test_check_output_is_byte_identical(cli, workspace, output_format):
+    args = ["check", "--format", output_format, "--as-of", "2026-11-01",
+            "--recursive", "inventories", "split", "generated.yaml"]
+    outputs = _outputs(cli, args, workspace)
+    first = outputs[SEEDS[0]]
+    assert first  # something was rendered
+    assert all(output == first for output in outputs.values()), [seed for seed, out in outputs.items() if out != first]
+    if output_format == "text":
+        assert "split/" in first and "generated.yaml" in first  # both inventory kinds were checked
+
+
+@pytest.mark.parametrize("output_format", GRAPH_FORMATS)
+def test_graph_output_is_byte_identical(cli, workspace, output_format):
+    outputs = _outputs(cli, ["graph", "--format", output_format, "--as-of", "2026-11-01", "split"], workspace)
+    first = outputs[SEEDS[0]]
+    assert first
+    assert all(output == first for output in outputs.values())
