@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 
@@ -311,6 +312,10 @@ def _emit(rendered: str, output: str | None) -> None:
 
 
 def main() -> None:
+    # One command, then exit. It builds large acyclic structures (documents, model, data map):
+    # cyclic garbage collection passes over them free nothing and cost ~20% of a big check
+    # (measured: same peak memory without them, on valid and on all-invalid inventories).
+    gc.disable()
     try:
         cli.main(prog_name="privlint", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -18,7 +18,7 @@ from .loader import Document, Path, gc_paused
 from .names import normalize
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per entity; 20,000-flow maps exist
 class Location:
     document: Document
     path: Path
@@ -40,7 +40,7 @@ class Location:
         return Location(self.document, self.path + member)
 
 
-@dataclass
+@dataclass(slots=True)
 class Collection:
     subjects: tuple[str, ...]
     data_categories: tuple[str, ...]
@@ -48,7 +48,7 @@ class Collection:
     location: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """A system the organization runs, or an outside recipient."""
 
@@ -76,7 +76,7 @@ class Node:
         return self.kind == "recipient"
 
 
-@dataclass
+@dataclass(slots=True)
 class Flow:
     source: str
     target: str
@@ -96,7 +96,7 @@ class Flow:
         return self.transfer_basis
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CategoryUse:
     """Where data categories are collected (a system's `collects`) or flow (a flow)."""
 
