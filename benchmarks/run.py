@@ -58,10 +58,16 @@ def privlint_command() -> list[str]:
     return [sys.executable, "-c", "from privlint.lint.cli import main; main()"]
 
 
+# Measured processes may write bytecode caches, as an installed package has them: with
+# PYTHONDONTWRITEBYTECODE set, every run would recompile privlint's modules (~60 ms) while
+# the floor's packages came precompiled from pip.
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_process(command: list[str], timeout: float = 600) -> tuple[float, int, int]:
     """(wall seconds, peak RSS in bytes, exit code) of one process, output discarded."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -82,8 +88,11 @@ def run_process(command: list[str], timeout: float = 600) -> tuple[float, int, i
 
 
 def interleaved(commands: dict[str, list[str]], repeats: int) -> dict[str, list[tuple[float, int]]]:
-    """Run every command once per round, `repeats` rounds: machine noise hits all alike."""
+    """Run every command once per round, `repeats` rounds: machine noise hits all alike.
+    A first, unmeasured round warms the file cache and bytecode caches."""
     results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    for command in commands.values():
+        run_process(command)
     for _ in range(repeats):
         for name, command in commands.items():
             wall, rss, _ = run_process(command)
@@ -98,7 +107,7 @@ def median(values) -> float:
 def phases(path: str) -> dict[str, float]:
     """The pipeline's phases in a fresh interpreter: parse, validate, graph, rules, report."""
     code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import run; run._phases_child({path!r})"
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900)
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900, env=ENV)
     if output.returncode != 0:
         raise RuntimeError(f"phase measurement failed: {output.stderr.strip()}")
     return json.loads(output.stdout.strip().splitlines()[-1])
