@@ -115,6 +115,9 @@ def phases(path: str) -> dict[str, float]:
 
 def _phases_child(path: str) -> None:
     import datetime as dt
+    import gc
+
+    gc.disable()  # as the privlint CLI process runs (lint/cli.py main)
 
     from privlint.lint import engine, loader, report, schema
 

@@ -398,14 +398,8 @@ def _events(text: str):
     except ImportError:  # pragma: no cover - depends on the installed wheel
         from ruamel.yaml import YAML
 
-        yield from YAML(typ="safe", pure=True).parse(io.StringIO(text))
-        return
-    parser = CParser(text)
-    try:
-        while parser.check_event():
-            yield parser.get_event()
-    finally:
-        parser.dispose()
+        return YAML(typ="safe", pure=True).parse(io.StringIO(text))
+    return iter(CParser(text).get_event, None)  # None after the stream's end
 
 
 # Positions are packed into one unsigned 64-bit integer: line << 32 | column (both 1-based),
