@@ -110,10 +110,20 @@ class Role:
 
 
 def file_role(path: Path) -> Role:
-    from .loader import YamlError, decode, load
+    from .loader import TooLarge, YamlError, decode, load, read_bounded, size_limit
 
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, size_limit())
+    except TooLarge:
+        # Too big to parse just to learn its role: its top-level keys near the top decide,
+        # and `check` then refuses the file with the size message.
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(1 << 20).decode("utf-8", "replace")
+        except OSError:
+            return Role(False, False, True)
+        keys = set(_TOP_LEVEL_KEY.findall(head))
+        return Role("privlint" in keys, "privlint" not in keys and bool(keys & INVENTORY_KEYS), False)
     except OSError:
         return Role(False, False, True)
     try:
