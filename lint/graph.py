@@ -30,9 +30,12 @@ class DataMap:
     def __init__(self, inventory: Inventory):
         self.inventory = inventory
         self.graph = nx.MultiDiGraph()
+        # Of nodes sharing an id (PL003), the first in file order is the one the map uses,
+        # as PL003 reports the later ones; the graph's node order stays systems first.
+        first = {node.id: node for node in reversed(inventory.nodes_in_file_order())}
         for node in inventory.nodes:
             if node.id not in self.graph:
-                self.graph.add_node(node.id, node=node)
+                self.graph.add_node(node.id, node=first[node.id])
         self.flows: list[Flow] = []
         for flow in inventory.flows:
             if flow.source in self.graph and flow.target in self.graph:  # else PL002

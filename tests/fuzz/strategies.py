@@ -143,6 +143,7 @@ def render(data, style: str) -> str:
     if style == "json":
         return json.dumps(data, indent=2) + "\n"
     yaml = YAML(typ="safe", pure=True)
+    yaml.sort_base_mapping_type_on_output = False  # keep the key order: file order matters (PL003)
     yaml.default_flow_style = style == "flow"
     stream = io.StringIO()
     yaml.dump(data, stream)

@@ -246,3 +246,18 @@ def test_data_map_matches_the_reference_on_examples(example):
     held, carried = reference.propagate(data_map)
     for flow in data_map.flows:
         assert {k: set(v) for k, v in data_map.carried(flow).items()} == carried[id(flow)]
+
+
+@fuzz(80)
+@given(inventories())
+def test_findings_do_not_depend_on_the_yaml_style(inventory):
+    """The same data written in block style, flow style or as JSON gives the same findings
+    (rule, entity, message); only positions may differ, in messages too."""
+    results = set()
+    for style in ("block", "flow", "json"):
+        _, findings = check({"inventory.yaml": render(inventory, style).encode()})
+        results.add(tuple(sorted((f.rule, f.entity, _POSITIONS.sub("#", f.message)) for f in findings)))
+    assert len(results) == 1
+
+
+_POSITIONS = re.compile(r"(?<=\.yaml:)\d+|(?<=line )\d+")  # where a message cites a line
