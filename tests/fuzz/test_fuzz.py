@@ -261,3 +261,24 @@ def test_findings_do_not_depend_on_the_yaml_style(inventory):
 
 
 _POSITIONS = re.compile(r"(?<=\.yaml:)\d+|(?<=line )\d+")  # where a message cites a line
+
+
+def _unique_ids_and_pairs(inventory) -> bool:
+    ids = [node["id"] for node in inventory["systems"] + inventory["recipients"]]
+    pairs = [(flow["from"], flow["to"]) for flow in inventory["flows"]]
+    return len(ids) == len(set(ids)) and len(pairs) == len(set(pairs))
+
+
+@fuzz(60)
+@given(inventories().filter(_unique_ids_and_pairs), st.randoms(use_true_random=False))
+def test_findings_do_not_depend_on_declaration_order(inventory, shuffler):
+    """Reordering systems, recipients and flows (ids and pairs unique, so no entity depends on
+    order) changes no finding: propagation reaches the same fixpoint whatever the order."""
+    def findings():
+        _, found = check({"inventory.yaml": render(inventory, "json").encode()})
+        return sorted((f.rule, f.entity, _POSITIONS.sub("#", f.message)) for f in found)
+
+    before = findings()
+    for section in ("systems", "recipients", "flows"):
+        shuffler.shuffle(inventory[section])
+    assert findings() == before
