@@ -109,9 +109,12 @@ def load_context(
     """Load the inventory of `files`; `reader(path) -> bytes` lets `privlint diff` supply a git revision."""
     context = Context(name, [display_path(file) for file in files], as_of, vendors=vendors or {})
     budget = _SizeBudget(name)
-    for file, shown in zip(files, context.files):
+    # Every file is read (and the whole inventory's size checked) before any is parsed: an
+    # oversized directory inventory is refused at once, not after parsing its first files.
+    raws = [budget.take(reader(file)) for file in files]
+    for raw, shown in zip(raws, context.files):
         try:
-            context.documents.append(loader.load(shown, loader.decode(budget.take(reader(file)))))
+            context.documents.append(loader.load(shown, loader.decode(raw)))
         except YamlError as error:
             context.yaml_errors.append((shown, error))
     if context.yaml_errors:
