@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path as FilePath
@@ -111,10 +112,10 @@ def load_context(
     budget = _SizeBudget(name)
     # Every file is read (and the whole inventory's size checked) before any is parsed: an
     # oversized directory inventory is refused at once, not after parsing its first files.
-    raws = [budget.take(reader(file)) for file in files]
-    for raw, shown in zip(raws, context.files):
-        try:
-            context.documents.append(loader.load(shown, loader.decode(raw)))
+    raws = deque(budget.take(reader(file)) for file in files)
+    for shown in context.files:
+        try:  # popped, so each file's bytes are freed once decoded
+            context.documents.append(loader.load(shown, loader.decode(raws.popleft())))
         except YamlError as error:
             context.yaml_errors.append((shown, error))
     if context.yaml_errors:

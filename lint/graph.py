@@ -21,8 +21,12 @@ from .model import Flow, Inventory, Node
 
 # (legal area or country, data subject); either may be None when the inventory does not say.
 Provenance = tuple[str | None, str | None]
-# Category -> provenance. The sets are frozensets, shared between nodes and flows: read only.
+# Category -> provenance.
 Holdings = dict[str, AbstractSet[Provenance]]
+# Inside the map a provenance set is a bit mask over the inventory's few distinct
+# (area, subject) pairs: union and narrowing are one integer operation, and a 20,000-flow
+# map keeps an int per category where a frozenset of tuples would cost ten times the memory.
+Bits = int
 
 
 class DataMap:
@@ -41,9 +45,11 @@ class DataMap:
             if flow.source in self.graph and flow.target in self.graph:  # else PL002
                 self.graph.add_edge(flow.source, flow.target, key=len(self.flows), flow=flow)
                 self.flows.append(flow)
-        self._held: dict[str, Holdings] = defaultdict(lambda: defaultdict(set))
-        self._carried: dict[int, Holdings] = {}
+        self._held: dict[str, dict[str, Bits]] = defaultdict(dict)
+        self._carried: dict[int, dict[str, Bits]] = {}
+        self._pairs: list[Provenance] = []  # bit i of a provenance mask stands for _pairs[i]
         self._provenance: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self._answers: dict[Bits, tuple[frozenset[str], frozenset[str]]] = {}
         self._derived: dict = {}
         self._propagate()
 
@@ -54,11 +60,14 @@ class DataMap:
 
     def held(self, node_id: str) -> Holdings:
         """Categories the node holds (collected or received), with their provenance."""
-        return self._held.get(node_id, {})
+        return {category: self._provenance_of(bits) for category, bits in self._held.get(node_id, {}).items()}
 
     def carried(self, flow: Flow) -> Holdings:
         """Categories the flow carries, with the origins and subjects travelling with them."""
-        return self._carried.get(id(flow), {})
+        return {category: self._provenance_of(bits) for category, bits in self._carried.get(id(flow), {}).items()}
+
+    def _provenance_of(self, bits: Bits) -> frozenset[Provenance]:
+        return frozenset(pair for index, pair in enumerate(self._pairs) if bits >> index & 1)
 
     def origins(self, flow: Flow) -> set[str]:
         """Legal areas (EEA, UK, CH) or countries of the people whose personal data the flow carries."""
@@ -72,16 +81,18 @@ class DataMap:
         """(origins, subjects) of the personal data the flow carries, computed once per flow."""
         found = self._provenance.get(id(flow))
         if found is None:
-            origins: set[str] = set()
-            subjects: set[str] = set()
-            for category, provenance in self.carried(flow).items():
+            bits = 0
+            for category, provenance in self._carried.get(id(flow), {}).items():
                 if taxonomy.is_personal(category):
-                    for origin, subject in provenance:
-                        if origin is not None:
-                            origins.add(origin)
-                        if subject is not None:
-                            subjects.add(subject)
-            found = self._provenance[id(flow)] = (frozenset(origins), frozenset(subjects))
+                    bits |= provenance
+            found = self._answers.get(bits)
+            if found is None:  # few distinct answers: one shared pair of sets each
+                pairs = self._provenance_of(bits)
+                found = self._answers[bits] = (
+                    frozenset(origin for origin, _ in pairs if origin is not None),
+                    frozenset(subject for _, subject in pairs if subject is not None),
+                )
+            self._provenance[id(flow)] = found
         return found
 
     def derived(self, key, compute):
@@ -164,9 +175,7 @@ class DataMap:
         it fast: a flow is recomputed only when its source changed, since the flow was last
         computed, in a category the flow can carry (or one above or below it in the taxonomy),
         as otherwise its carried data and what the target receives are unchanged (changes mark
-        the dependent flows as they happen); and
-        provenance sets are immutable, so a flow that carries a held set whole shares it
-        instead of copying it, and receiving what is already held allocates nothing.
+        the dependent flows as they happen); and provenance sets are bit masks (see Bits).
         """
         self._below: dict[str, dict[str, list[str]]] = {}  # node -> ancestor -> held descendants
         self._rank: dict[str, dict[str, int]] = {}  # node -> held category -> insertion index
@@ -175,8 +184,18 @@ class DataMap:
         self._under: dict[str, dict[str, list[int]]] = {}
         self._dirty: dict[str, set[int]] = {}  # node -> out-flows to recompute when next visited
         self._narrowing: dict[tuple | None, tuple] = {}  # by a flow's origins
-        self._empty: frozenset = frozenset()
-        universe: set[Provenance] = set()
+        bit_of: dict[Provenance, Bits] = {}
+
+        def bits(pairs) -> Bits:
+            mask = 0
+            for pair in pairs:
+                bit = bit_of.get(pair)
+                if bit is None:
+                    bit = bit_of[pair] = 1 << len(self._pairs)
+                    self._pairs.append(pair)
+                mask |= bit
+            return mask
+
         pending: deque[str] = deque()
         for node in self.inventory.nodes:
             if node.id not in self.graph or self.node(node.id) is not node:
@@ -184,22 +203,21 @@ class DataMap:
             for collection in node.collects:
                 origins = collection.origins or (None,)
                 subjects = collection.subjects or (None,)
-                provenance = frozenset(
+                provenance = bits(
                     (reference.legal_area(origin), subject) for origin in origins for subject in subjects
                 )
-                universe |= provenance
+                holdings = self._held[node.id]
                 for category in collection.data_categories:
-                    holdings = self._held[node.id]
                     if category not in holdings:
                         self._index(node.id, category)
                         holdings[category] = provenance
                     else:
-                        holdings[category] = self._union(holdings[category], provenance)
+                        holdings[category] |= provenance
             pending.append(node.id)
         for flow in self.flows:
             if flow.origins:
-                universe.update((reference.legal_area(origin), None) for origin in flow.origins)
-        self._universe = universe
+                bits((reference.legal_area(origin), None) for origin in flow.origins)
+        self._bit_of = bit_of
         out: dict[str, list[tuple[str, Flow, tuple]]] = {}
         for source, target, data in self.graph.out_edges(data=True):
             flow = data["flow"]
@@ -235,26 +253,7 @@ class DataMap:
         for flow in self.flows:  # flows out of nodes that never held anything
             if id(flow) not in self._carried:
                 self._carried[id(flow)] = self._carry(flow, self._keys(flow))
-        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._universe
-        del self._empty
-
-    @staticmethod
-    def _union(one: frozenset, other: frozenset) -> frozenset:
-        """one | other, reusing an operand when it already is the union."""
-        if one is other or not other:
-            return one
-        if not one or one < other:
-            return other
-        if other <= one:
-            return one
-        return one | other
-
-    @staticmethod
-    def _only(provenance: frozenset, allowed: frozenset | None) -> frozenset:
-        """`provenance` narrowed to the items in `allowed` (all of it when None)."""
-        if allowed is None or not provenance or provenance <= allowed:
-            return provenance
-        return provenance & allowed
+        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
 
     def _keys(self, flow: Flow) -> tuple:
         """Per flow: its narrowed origins and what depends on them (shared by flows with the
@@ -263,10 +262,12 @@ class DataMap:
         narrowing = self._narrowing.get(origins)
         if narrowing is None:
             narrowed = {reference.legal_area(origin) for origin in origins} if origins else None
-            placeholder = frozenset((origin, None) for origin in narrowed) if narrowed else None
-            allowed = (
-                frozenset(item for item in self._universe if item[0] in narrowed) if narrowed is not None else None
-            )
+            bit_of = self._bit_of
+            placeholder = sum(bit_of[(origin, None)] for origin in narrowed) if narrowed else None
+            # All bits when the flow does not narrow its origins: `held & allowed` is `held`.
+            allowed = (1 << len(self._pairs)) - 1
+            if narrowed is not None:
+                allowed = sum(bit for (origin, _), bit in bit_of.items() if origin in narrowed)
             narrowing = self._narrowing[origins] = (narrowed, placeholder, allowed)
         categories = tuple(flow.data_categories)
         return (*narrowing, categories, tuple(_ancestors(category) for category in categories))
@@ -293,12 +294,11 @@ class DataMap:
         for ancestor in _ancestors(category):
             dirty.update(under.get(ancestor, ()))
 
-    def _carry(self, flow: Flow, keys: tuple) -> Holdings:
+    def _carry(self, flow: Flow, keys: tuple) -> dict[str, Bits]:
         held = self._held.get(flow.source, {})
         narrowed, placeholder, allowed, categories, ancestors = keys
         below = self._below.get(flow.source, {}) if held else {}
-        union, only = self._union, self._only
-        carried: Holdings = {}
+        carried: dict[str, Bits] = {}
         for category, above in zip(categories, ancestors):
             # Held categories `category` covers (itself, its descendants), in the order held.
             covered = below.get(category, ())
@@ -312,26 +312,23 @@ class DataMap:
                 else:
                     covered = (category,)
             for held_category in covered:
-                provenance = only(held[held_category], allowed)
-                before = carried.get(held_category)
-                carried[held_category] = provenance if before is None else union(before, provenance)
+                carried[held_category] = carried.get(held_category, 0) | held[held_category] & allowed
             # Provenance of held categories that cover `category` (its ancestors).
             inherited = False
-            provenance = self._empty
+            provenance = 0
             for ancestor in above:
                 upstream = held.get(ancestor)
                 if upstream:
                     inherited = True
-                    provenance = union(provenance, only(upstream, allowed))
+                    provenance |= upstream & allowed
             if inherited or category not in carried:
                 if not inherited and narrowed:
                     # Nothing known upstream: the flow's own `origins` is all that is known.
                     provenance = placeholder
-                before = carried.get(category)
-                carried[category] = provenance if before is None else union(before, provenance)
+                carried[category] = carried.get(category, 0) | provenance
         return carried
 
-    def _receive(self, node_id: str, carried: Holdings) -> bool:
+    def _receive(self, node_id: str, carried: dict[str, Bits]) -> bool:
         holdings = self._held[node_id]
         grew = False
         for category, provenance in carried.items():
@@ -341,8 +338,8 @@ class DataMap:
                 holdings[category] = provenance
                 grew |= bool(provenance)
                 continue
-            union = self._union(existing, provenance)
-            if union is not existing:
+            union = existing | provenance
+            if union != existing:
                 holdings[category] = union
                 grew = True
                 self._changed(node_id, category)

@@ -24,7 +24,6 @@ import io
 import os
 import re
 from array import array
-from collections.abc import Sequence
 from typing import Any
 
 Path = tuple[str | int, ...]
@@ -117,16 +116,17 @@ class Document:
     the JSON path, so no per-value path tuple is ever stored.
     """
 
-    __slots__ = ("path", "data", "lines", "_records", "_root", "_key_index")
+    __slots__ = ("path", "data", "marked", "_records", "_root", "_key_index")
 
     def __init__(self, path: str, data: Any, records: dict[int, array] | None = None,
-                 root: int | None = None, lines: Sequence[str] | None = None):
+                 root: int | None = None, marked: dict[int, str] | None = None):
         self.path = path
         self.data = data
         self._records = records if records is not None else {}
         self._root = root
         self._key_index: dict[int, dict[str, int]] = {}
-        self.lines = lines if lines is not None else []
+        # Lines mentioning "privlint:" (suppression comments), by number: the text is not kept.
+        self.marked = marked if marked is not None else {}
 
     def position(self, path: Path) -> Position:
         """Where the value at `path` starts, or its nearest enclosing value."""
@@ -223,72 +223,27 @@ class Document:
         return found
 
 
-class Lines(Sequence):
-    """The text's lines, as `str.splitlines()` would give them, without a string per line.
-
-    A large inventory's lines are read once (suppression comments), so they are sliced from
-    the text on demand; the line boundaries are found on first use.
-    """
-
-    __slots__ = ("_text", "_bounds")
-
-    def __init__(self, text: str):
-        self._text = text
-        self._bounds: array | None = None
-
-    def _spans(self) -> array:
-        if self._bounds is None:
-            bounds = array("Q")
-            start = 0
-            for match in _LINE_BREAK.finditer(self._text):
-                bounds.append(start)
-                bounds.append(match.start())
-                start = match.end()
-            if start < len(self._text):
-                bounds.append(start)
-                bounds.append(len(self._text))
-            self._bounds = bounds
-        return self._bounds
-
-    def __len__(self) -> int:
-        return len(self._spans()) // 2
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[position] for position in range(*index.indices(len(self)))]
-        count = len(self)
-        if index < 0:
-            index += count
-        if not 0 <= index < count:
-            raise IndexError("line index out of range")
-        bounds = self._bounds
-        return self._text[bounds[2 * index]: bounds[2 * index + 1]]
-
-    def __iter__(self):
-        # Split a chunk at a time (each ends just after a newline, so no line and no \r\n is
-        # cut): C speed, and only one chunk's lines exist at once.
-        text = self._text
-        start, end_of_text = 0, len(text)
-        while start < end_of_text:
-            end = text.find("\n", start + _CHUNK)
-            end = end_of_text if end < 0 else end + 1
-            yield from text[start:end].splitlines()
-            start = end
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, (Lines, list, tuple)):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Lines({len(self)} lines)"
+def marked_lines(text: str, marker: str) -> dict[int, str]:
+    """The lines of `text` that contain `marker`, by 1-based number (lines as str.splitlines()
+    gives them): the candidate suppression comments, found without splitting a large file."""
+    found: dict[int, str] = {}
+    number, line_start = 1, 0
+    position = text.find(marker)
+    while position >= 0:
+        for line_break in _LINE_BREAK.finditer(text, line_start, position):
+            number += 1
+            line_start = line_break.end()
+        line_end = _LINE_BREAK.search(text, position)
+        end = line_end.start() if line_end else len(text)
+        found[number] = text[line_start:end]
+        position = text.find(marker, end)
+    return found
 
 
-_CHUNK = 1 << 18
 # Where str.splitlines() breaks a line.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# The text privlint looks for in comments (see suppressions.py).
+SUPPRESSION_MARKER = "privlint:"
 
 
 _OTHER_BOMS = (
@@ -356,7 +311,7 @@ def load(path: str, text: str) -> Document:
         raise YamlError("the document is too large to load in the memory available") from None
     except Exception as exc:  # ruamel's scanner/parser errors, normalised below
         raise _from_ruamel(exc, text) from None
-    return Document(path, builder.result, builder.records, builder.root, Lines(text))
+    return Document(path, builder.result, builder.records, builder.root, marked_lines(text, SUPPRESSION_MARKER))
 
 
 def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
@@ -476,6 +431,8 @@ class _Builder:
                         first = value[:1]
                         if not first or first in _MAYBE_NOT_STRING:
                             value = _plain_scalar(value)
+                            if type(value) is str and len(value) < 64:  # 'from', 'to', 'functional'
+                                value = strings.setdefault(value, value)
                         elif len(value) < 64:
                             value = strings.setdefault(value, value)
                     elif len(value) < 64:

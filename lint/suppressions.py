@@ -61,9 +61,7 @@ def entity_lines(inventory) -> dict[tuple[str, int], str]:
 def scan(documents, entities: dict[tuple[str, int], str]) -> list[Suppression]:
     found = []
     for document in documents:
-        for number, text in enumerate(document.lines, start=1):
-            if "privlint:" not in text:
-                continue
+        for number, text in document.marked.items():
             match = _COMMENT.search(text)
             if not match:
                 continue

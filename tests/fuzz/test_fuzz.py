@@ -109,7 +109,8 @@ def test_loader_values_and_positions_match_ruamel(data, style):
         assert document.position(path) == position, (path, text)
     for path, position in keys.items():
         assert document.key_position(path) == position, (path, text)
-    assert document.lines == text.splitlines()
+    lines = dict(enumerate(text.splitlines(), start=1))
+    assert document.marked == {number: line for number, line in lines.items() if "privlint:" in line}
 
 
 # -- the schema ----------------------------------------------------------------------------
@@ -282,3 +283,14 @@ def test_findings_do_not_depend_on_declaration_order(inventory, shuffler):
     for section in ("systems", "recipients", "flows"):
         shuffler.shuffle(inventory[section])
     assert findings() == before
+
+
+@fuzz(300)
+@given(st.lists(st.sampled_from(["privlint:", "# ", "x", "\n", "\r", "\r\n", "\x0c", "\x85", "\u2028"]), max_size=40).map("".join))
+def test_marked_lines_are_the_lines_splitlines_gives(text):
+    """Suppression comments are found without keeping the text: by the same line numbers and
+    line texts as str.splitlines(), whatever the line breaks."""
+    lines = dict(enumerate(text.splitlines(), start=1))
+    assert loader.marked_lines(text, "privlint:") == {
+        number: line for number, line in lines.items() if "privlint:" in line
+    }
