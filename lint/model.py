@@ -186,9 +186,12 @@ class Inventory:
             )
             if members:
                 uses.append(CategoryUse(system.entity, system.location, members, "collects"))
+        shared: dict[tuple[str, int], tuple[str, Path]] = {}  # flows repeat the same members
         for flow in self.flows:
             members = tuple(
-                (category, ("data_categories", position))
+                shared.get((category, position)) or shared.setdefault(
+                    (category, position), (category, ("data_categories", position))
+                )
                 for position, category in enumerate(flow.raw.get("data_categories") or ())
                 if taxonomy.is_known("data_categories", category)
             )
