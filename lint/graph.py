@@ -50,6 +50,7 @@ class DataMap:
         self._pairs: list[Provenance] = []  # bit i of a provenance mask stands for _pairs[i]
         self._provenance: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self._answers: dict[Bits, tuple[frozenset[str], frozenset[str]]] = {}
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
         self._derived: dict = {}
         self._propagate()
 
@@ -86,11 +87,12 @@ class DataMap:
                 if taxonomy.is_personal(category):
                     bits |= provenance
             found = self._answers.get(bits)
-            if found is None:  # few distinct answers: one shared pair of sets each
+            if found is None:  # masks repeat, and their sets far more: one object per set
                 pairs = self._provenance_of(bits)
+                origins = frozenset(origin for origin, _ in pairs if origin is not None)
+                subjects = frozenset(subject for _, subject in pairs if subject is not None)
                 found = self._answers[bits] = (
-                    frozenset(origin for origin, _ in pairs if origin is not None),
-                    frozenset(subject for _, subject in pairs if subject is not None),
+                    self._sets.setdefault(origins, origins), self._sets.setdefault(subjects, subjects)
                 )
             self._provenance[id(flow)] = found
         return found

@@ -109,20 +109,21 @@ class YamlError(Exception):
 class Document:
     """One parsed file: its plain data, and where every value (and mapping key) came from.
 
-    Positions are kept compactly, one array per mapping or list (keyed by the container's
-    id): for a mapping the packed (key, value) positions of its members in insertion order,
-    for a list the packed position of each item. A value reached through an alias is flagged,
+    Positions are kept compactly in one array, a run per mapping or list (found by the
+    container's id): for a mapping the packed (key, value) positions of its members in
+    insertion order, for a list the packed position of each item. A value reached through an alias is flagged,
     and everything below it is positioned at the alias. `position(path)` walks the data along
     the JSON path, so no per-value path tuple is ever stored.
     """
 
-    __slots__ = ("path", "data", "marked", "_records", "_root", "_key_index")
+    __slots__ = ("path", "data", "marked", "_positions", "_runs", "_root", "_key_index")
 
-    def __init__(self, path: str, data: Any, records: dict[int, array] | None = None,
+    def __init__(self, path: str, data: Any, positions: array | None = None, runs: dict[int, int] | None = None,
                  root: int | None = None, marked: dict[int, str] | None = None):
         self.path = path
         self.data = data
-        self._records = records if records is not None else {}
+        self._positions = positions if positions is not None else array("Q")
+        self._runs = runs if runs is not None else {}  # container id -> where its run starts
         self._root = root
         self._key_index: dict[int, dict[str, int]] = {}
         # Lines mentioning "privlint:" (suppression comments), by number: the text is not kept.
@@ -171,10 +172,11 @@ class Document:
         return self._materialise(keys=True)
 
     def _slot(self, node: Any, part: Any):
-        """(record, index of the member's value position, member) or None."""
-        record = self._records.get(id(node))
-        if record is None:
+        """(positions, index of the member's value position, member) or None."""
+        run = self._runs.get(id(node))
+        if run is None:
             return None
+        record = self._positions
         if type(node) is dict:
             try:
                 if part not in node:
@@ -184,14 +186,14 @@ class Document:
             if len(node) <= _LINEAR_KEYS:
                 for position, key in enumerate(node):
                     if key == part:
-                        return record, 2 * position + 1, node[key]
+                        return record, run + 2 * position + 1, node[key]
                 return None  # pragma: no cover - `part in node` held
             index = self._key_index.get(id(node))
             if index is None:
                 index = self._key_index[id(node)] = {key: position for position, key in enumerate(node)}
-            return record, 2 * index[part] + 1, node[part]
+            return record, run + 2 * index[part] + 1, node[part]
         if type(node) is list and isinstance(part, int) and 0 <= part < len(node):
-            return record, part, node[part]
+            return record, run + part, node[part]
         return None
 
     def _materialise(self, keys: bool) -> dict[Path, Position]:
@@ -203,7 +205,7 @@ class Document:
         pending = [((), self.data, False)]
         while pending:
             here, node, aliased = pending.pop()
-            record = None if aliased else self._records.get(id(node))
+            run = None if aliased else self._runs.get(id(node))
             members = node.items() if type(node) is dict else enumerate(node) if type(node) is list else ()
             for position, (part, child) in enumerate(members):
                 path = here + (part,)
@@ -212,11 +214,11 @@ class Document:
                         found[path] = aliased
                     pending.append((path, child, aliased))
                     continue
-                if record is None:
+                if run is None:
                     continue
-                packed = record[2 * position + 1 if type(node) is dict else position]
+                packed = self._positions[run + (2 * position + 1 if type(node) is dict else position)]
                 if keys and type(node) is dict:
-                    found[path] = _unpack(record[2 * position])
+                    found[path] = _unpack(self._positions[run + 2 * position])
                 if not keys:
                     found[path] = _unpack(packed)
                 pending.append((path, child, _unpack(packed) if packed & _ALIAS else False))
@@ -311,7 +313,9 @@ def load(path: str, text: str) -> Document:
         raise YamlError("the document is too large to load in the memory available") from None
     except Exception as exc:  # ruamel's scanner/parser errors, normalised below
         raise _from_ruamel(exc, text) from None
-    return Document(path, builder.result, builder.records, builder.root, marked_lines(text, SUPPRESSION_MARKER))
+    return Document(
+        path, builder.result, builder.positions, builder.runs, builder.root, marked_lines(text, SUPPRESSION_MARKER)
+    )
 
 
 def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
@@ -400,7 +404,9 @@ class _Builder:
     def __init__(self):
         self.result: Any = None
         self.root: int | None = None
-        self.records: dict[int, array] = {}
+        # Every container's positions, one run each, written when the container closes.
+        self.positions = array("Q")
+        self.runs: dict[int, int] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
         self.documents = 0
@@ -465,6 +471,8 @@ class _Builder:
                 self._open(event, kind is mapping_start)
             elif kind is mapping_end or kind is sequence_end:
                 frame = stack.pop()
+                self.runs[id(frame.value)] = len(self.positions)
+                self.positions.extend(frame.record)
                 if frame.anchor is not None:
                     self.anchors[frame.anchor] = (frame.value, frame.size)
                 self._attach(frame.value, frame.size)
@@ -497,7 +505,6 @@ class _Builder:
         self._record(start)
         value: dict | list = {} if is_map else []
         record = array("Q")
-        self.records[id(value)] = record
         self.stack.append(_Frame(is_map, value, record, event.anchor, start))
 
     def _record(self, packed: int) -> None:
