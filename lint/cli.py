@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import os
 import sys
+from collections.abc import Iterable, Iterator
 
 import click
 
@@ -117,11 +118,11 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         raise _Usage(str(exc)) from None
     findings.sort(key=lambda finding: finding.sort_key)
     if output_format == "json":
-        rendered = report.json_report(findings)
+        rendered = report.json_chunks(findings)
     elif output_format == "sarif":
-        from .sarif import sarif_report
+        from .sarif import sarif_chunks
 
-        rendered = sarif_report(findings, settings.severity)
+        rendered = sarif_chunks(findings, settings.severity)
     elif output_format == "junit":
         from .junit import junit_report
 
@@ -136,7 +137,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         rendered = html_report(findings, contexts, as_of)
     else:
         color = not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
-        rendered = report.text(findings, len(targets), color=color)
+        rendered = report.text_chunks(findings, len(targets), color=color)
     _emit(rendered, output)
     threshold = _RANK.get(fail_on)
     failed = threshold is not None and any(
@@ -300,15 +301,28 @@ def init(path):
     click.echo(f"Wrote {written}. Check it with: privlint check {written}")
 
 
-def _emit(rendered: str, output: str | None) -> None:
+def _emit(rendered: str | Iterable[str], output: str | None) -> None:
+    """Write a report, given whole or in chunks (large reports are never held whole)."""
+    chunks = [rendered] if isinstance(rendered, str) else _batches(rendered)
     if output is None:
-        click.echo(rendered, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
         return
     try:
         with open(output, "w", encoding="utf-8") as handle:
-            handle.write(rendered)
+            handle.writelines(chunks)
     except OSError as exc:
         raise _Usage(f"{output}: cannot write the report ({exc.strerror or exc})") from None
+
+
+def _batches(chunks: Iterable[str], size: int = 1000) -> Iterator[str]:
+    batch = []
+    for chunk in chunks:
+        batch.append(chunk)
+        if len(batch) == size:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch)
 
 
 def main() -> None:

@@ -509,6 +509,11 @@ def _findings_table(findings, index: int, entities_on_page: set[str], row_ids: d
     return f'<table class="findings"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+# Systems, recipients and flows together: a larger map is unreadable as one picture, and its
+# layout and SVG would cost more than the whole check.
+MAX_DRAWN = 5_000
+
+
 def _inventory_section(index: int, context, findings) -> str:
     name = context.name
     organization = context.inventory.organization if context.valid else {}
@@ -530,13 +535,7 @@ def _inventory_section(index: int, context, findings) -> str:
     on_page = {"file"}
     parts.append("<h3>Data map</h3>")
     if context.valid:
-        map_view = render.view(context, findings)
-        on_page |= {node.entity for node in map_view.nodes} | {edge.entity for edge in map_view.edges}
-        if map_view.nodes:
-            parts.append(f'<div class="mapbox">{svg_map(map_view, index, first_row)}</div>')
-            parts.append(_legend(map_view))
-        else:
-            parts.append('<p class="muted">The inventory declares no systems or recipients.</p>')
+        parts.append(_map(context, findings, index, first_row, on_page))
         parts.append("<h3>Policy claims</h3>")
         parts.append(_claims(context, index))
         if context.inventory.policy.declared:
@@ -550,6 +549,22 @@ def _inventory_section(index: int, context, findings) -> str:
     parts.append(_findings_table(findings, index, on_page, row_ids))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _map(context, findings, index: int, first_row: dict[str, str], on_page: set[str]) -> str:
+    """The inventory's data map as SVG with its legend; adds the entities drawn to `on_page`."""
+    nodes, flows = len(context.inventory.nodes), len(context.inventory.flows)
+    if nodes + flows > MAX_DRAWN:
+        return (
+            f'<p class="notice">The data map has {nodes:,} systems and recipients and {flows:,} flows, more '
+            f"than the {MAX_DRAWN:,} a page can draw legibly: see it with <code>privlint graph --format dot</code> "
+            "or <code>--format json</code>.</p>"
+        )
+    map_view = render.view(context, findings)
+    on_page |= {node.entity for node in map_view.nodes} | {edge.entity for edge in map_view.edges}
+    if not map_view.nodes:
+        return '<p class="muted">The inventory declares no systems or recipients.</p>'
+    return f'<div class="mapbox">{svg_map(map_view, index, first_row)}</div>\n' + _legend(map_view)
 
 
 def html_report(findings, contexts, as_of) -> str:

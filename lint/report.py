@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from privlint import __version__
 
@@ -21,16 +22,20 @@ def summary(findings: list[Finding]) -> dict[str, int]:
 
 
 def text(findings: list[Finding], inventories: int, color: bool = False) -> str:
-    lines = []
+    return "".join(text_chunks(findings, inventories, color))
+
+
+def text_chunks(findings: list[Finding], inventories: int, color: bool = False) -> Iterator[str]:
+    """The text report a line at a time."""
     suppressed = sum(1 for finding in findings if finding.suppressed)
     findings = [finding for finding in findings if not finding.suppressed]
     for finding in findings:
         severity = f"[{finding.severity}]"
         if color:
             severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
-        lines.append(
+        yield (
             f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} {severity} "
-            f"{finding.message} ({finding.entity})"
+            f"{finding.message} ({finding.entity})\n"
         )
     counts = summary(findings)
     checked = f"{inventories} inventor{'y' if inventories == 1 else 'ies'} checked"
@@ -38,10 +43,9 @@ def text(findings: list[Finding], inventories: int, color: bool = False) -> str:
         checked += f", {suppressed} suppressed"
     if findings:
         parts = [f"{count} {severity}{'s' if count != 1 else ''}" for severity, count in counts.items() if count]
-        lines.append(f"Found {', '.join(parts)} ({checked}).")
+        yield f"Found {', '.join(parts)} ({checked}).\n"
     else:
-        lines.append(f"No findings ({checked}).")
-    return "\n".join(lines) + "\n"
+        yield f"No findings ({checked}).\n"
 
 
 def as_dict(finding: Finding) -> dict:
@@ -62,9 +66,43 @@ def as_dict(finding: Finding) -> dict:
 
 
 def json_report(findings: list[Finding]) -> str:
-    document = {
-        "privlint": __version__,
-        "summary": summary(findings),
-        "findings": [as_dict(finding) for finding in findings],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return "".join(json_chunks(findings))
+
+
+def json_chunks(findings: list[Finding]) -> Iterator[str]:
+    head = {"privlint": __version__, "summary": summary(findings), "findings": []}
+    return streamed_json(head, (as_dict(finding) for finding in findings), depth=2)
+
+
+def streamed_json(skeleton: dict, items: Iterable, depth: int, render=None) -> Iterator[str]:
+    """`json.dumps(document, indent=2) + "\\n"` a chunk at a time, where the document is
+    `skeleton` with `items` in the empty list that ends it (nothing but closing brackets after
+    it), `depth` levels deep; `render(item)` may lay items out otherwise. A report of 700,000
+    findings is never held whole: not as dicts, not as json's chunk list, not as a string."""
+    render = render or (lambda item: _indented(item, depth))
+    text = json.dumps(skeleton, indent=2, ensure_ascii=False)
+    cut = text.rindex("[]")
+    yield text[:cut] + "["
+    empty = True
+    for item in items:
+        yield ("\n" if empty else ",\n") + "  " * depth + render(item)
+        empty = False
+    yield ("]" if empty else "\n" + "  " * (depth - 1) + "]") + text[cut + 2:] + "\n"
+
+
+def _indented(value, depth: int) -> str:
+    """`json.dumps(value, indent=2)` as it appears `depth` levels deep. Not json.dumps itself:
+    with an indent, json's encoder is Python closures that form a reference cycle per call,
+    which the CLI's paused garbage collector would keep (gigabytes over 700,000 findings)."""
+    inner = "  " * (depth + 1)
+    if isinstance(value, dict) and value:
+        members = [f"{inner}{_scalar(key)}: {_indented(member, depth + 1)}" for key, member in value.items()]
+    elif isinstance(value, list) and value:
+        members = [inner + _indented(member, depth + 1) for member in value]
+    else:
+        return _scalar(value)
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    return opening + "\n" + ",\n".join(members) + "\n" + "  " * depth + closing
+
+
+_scalar = json.JSONEncoder(ensure_ascii=False).encode

@@ -20,14 +20,17 @@ No absolute path or timestamp is written, so the same inventory gives the same b
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 from privlint import __version__
 
 from .engine import Finding
+from .report import streamed_json
 from .registry import Rule, all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,6 +54,7 @@ def source_root(start: Path | None = None) -> Path:
     return start
 
 
+@functools.lru_cache(maxsize=1024)  # findings share a handful of files; resolving costs a stat per part
 def artifact_location(path: str, root: Path) -> dict:
     absolute = (Path.cwd() / path).resolve()
     try:
@@ -130,8 +134,9 @@ def result(finding: Finding, index: int, root: Path) -> dict:
     return entry
 
 
-def sarif_log(findings: list[Finding], severities: dict[str, str] | None = None) -> dict:
-    """The SARIF log of `findings`; `severities` overrides rules' default levels (configuration)."""
+def sarif_log(findings: list[Finding], severities: dict[str, str] | None = None) -> tuple[dict, Iterator[dict]]:
+    """The SARIF log of `findings` with its results list empty, and the results to go there;
+    `severities` overrides rules' default levels (configuration)."""
     rules = all_rules()
     index = {rule.id: position for position, rule in enumerate(rules)}
     root = source_root()
@@ -159,11 +164,21 @@ def sarif_log(findings: list[Finding], severities: dict[str, str] | None = None)
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [result(finding, index[finding.rule], root) for finding in ordered],
+                "results": [],
             }
         ],
-    }
+    }, (result(finding, index[finding.rule], root) for finding in ordered)
 
 
 def sarif_report(findings: list[Finding], severities: dict[str, str] | None = None) -> str:
-    return json.dumps(sarif_log(findings, severities), indent=2, ensure_ascii=False) + "\n"
+    return "".join(sarif_chunks(findings, severities))
+
+
+def sarif_chunks(findings: list[Finding], severities: dict[str, str] | None = None) -> Iterator[str]:
+    """The SARIF log written a result at a time (see report.streamed_json), one result per
+    line: json's C encoder renders only compact JSON, and a log may hold 500,000 results."""
+    skeleton, results = sarif_log(findings, severities)
+    return streamed_json(skeleton, results, depth=4, render=_compact)
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

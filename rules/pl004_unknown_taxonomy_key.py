@@ -22,6 +22,8 @@ flows:
 `data/taxonomy.json` (fideslang, CC BY 4.0).
 """
 
+from itertools import islice
+
 from privlint.lint import taxonomy
 from privlint.lint.engine import Violation
 
@@ -53,17 +55,29 @@ def check(context):
 
 
 def _report(location, entity, members):
-    unknown = []
+    unknown: dict[tuple[str, str], None] = {}  # (kind, key), each once, in order
+    firsts = []  # the first unknown key's path in each member
     for member, kind, keys in members:
+        first = None
         for index, key in enumerate(keys or ()):
             if not taxonomy.is_known(kind, key):
-                unknown.append((member + (index,), kind, key))
+                unknown.setdefault((kind, key))
+                first = first or member + (index,)
+        if first:
+            firsts.append(first)
     if not unknown:
         return
-    reasons = []
-    for _, kind, key in unknown:
-        close = taxonomy.suggest(kind, key)
-        hint = f" (did you mean '{close}'?)" if close else ""
-        reasons.append(f"unknown {_LABEL[kind]} '{key}'{hint}")
-    first = min(unknown, key=lambda item: location.position(*item[0]))
-    yield Violation.at(location, entity, "; ".join(reasons), *first[0])
+    listed = [_reason(kind, key) for kind, key in islice(unknown, _LISTED)]
+    if len(unknown) > _LISTED:  # a list of thousands of bad keys: name some, count the rest
+        listed.append(f"and {len(unknown) - _LISTED:,} more unknown keys")
+    first = min(firsts, key=lambda path: location.position(*path))
+    yield Violation.at(location, entity, "; ".join(listed), *first)
+
+
+_LISTED = 10
+
+
+def _reason(kind: str, key: str) -> str:
+    close = taxonomy.suggest(kind, key)
+    hint = f" (did you mean '{close}'?)" if close else ""
+    return f"unknown {_LABEL[kind]} '{key}'{hint}"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from privlint.lint.registry import all_rules
 
@@ -207,3 +209,28 @@ def test_every_format_writes_to_output_exactly_what_it_prints(cli, project, outp
     written = cli("check", "--format", output_format, *AS_OF, "--output", "report.out", "inventories", cwd=project)
     assert printed.returncode == written.returncode == 1
     assert written.stdout == "" and (project / "report.out").read_text() == printed.stdout
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.dictionaries(st.text(max_size=5).filter(lambda key: key != "results"), _JSON, max_size=3),
+       st.lists(_JSON, max_size=4), st.booleans())
+def test_streamed_json_is_exactly_what_json_dumps_writes(head, items, nested):
+    """JSON and SARIF reports are written an item at a time (a report of 700,000 findings
+    would otherwise hold several copies in memory), byte for byte json.dumps(indent=2)."""
+    from privlint.lint.report import streamed_json
+
+    def document(results):
+        run = {**head, "results": results}
+        return {"version": 1, "runs": [run]} if nested else run
+
+    streamed = "".join(streamed_json(document([]), iter(items), depth=4 if nested else 2))
+    assert streamed == json.dumps(document(items), indent=2, ensure_ascii=False) + "\n"
+    compact = "".join(streamed_json(document([]), iter(items), depth=4 if nested else 2, render=json.dumps))
+    assert json.loads(compact) == json.loads(streamed)  # SARIF: one compact result per line

@@ -273,3 +273,15 @@ def test_long_flows_cross_intermediate_columns_between_nodes():
     assert html_report._free_y(boxes, 60) == 38  # inside the first node: just above it
     assert html_report._free_y(boxes, 100) == 122  # lower half of the first node: the gap below
     assert html_report._free_y(boxes, 190) == 206  # inside the last node: below the column
+
+
+def test_a_map_too_large_to_draw_is_described_not_drawn(cli, tmp_path):
+    """5,001 systems: the report says how large the map is and where to see it; the findings
+    table is still complete (PL005 for every system without data)."""
+    systems = "".join(f"  - {{id: s{number}}}\n" for number in range(html_report.MAX_DRAWN + 1))
+    (tmp_path / "inventory.yaml").write_text(f"privlint: 1\norganization: {{name: Acme}}\nsystems:\n{systems}")
+    result = cli("check", "inventory.yaml", "--format", "html", "--as-of", AS_OF, cwd=tmp_path)
+    page = result.stdout
+    assert '<svg class="map"' not in page
+    assert "The data map has 5,001 systems and recipients and 0 flows" in page
+    assert page.count('data-rule="PL005"') == html_report.MAX_DRAWN + 1

@@ -62,6 +62,20 @@ def many_keys() -> bytes:
     return (VALID + "".join(f"k{index}: {index}\n" for index in range(100_000))).encode()
 
 
+def many_invalid_recipients() -> bytes:
+    return (VALID + "recipients:\n" + "".join(f"  - {{id: r{index}}}\n" for index in range(200_000))).encode()
+
+
+def aliased_flows() -> bytes:
+    flow = "  - &f {from: a, to: b, data_categories: [user]}\n"
+    return (VALID + "systems:\n  - {id: a}\n  - {id: b}\nflows:\n" + flow + "  - *f\n" * 500_000).encode()
+
+
+def many_unknown_categories() -> bytes:
+    keys = ", ".join(f"x{index}" for index in range(300_000))
+    return (VALID + f"systems:\n  - {{id: a}}\n  - {{id: b}}\nflows:\n  - {{from: a, to: b, data_categories: [{keys}]}}\n").encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 
@@ -310,3 +324,14 @@ def test_object_constructing_tags_are_never_executed(tmp_path):
 def test_every_case_file_is_in_the_table():
     listed = {case["file"] for case in CASES if "file" in case}
     assert listed == {path.name for path in (HERE / "cases").iterdir()}
+
+
+def test_invalid_items_past_the_first_thousand_are_counted_not_explained(tmp_path):
+    target = tmp_path / "inventory.yaml"
+    target.write_bytes(many_invalid_recipients())
+    result, _ = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
+    findings = json.loads(result.stdout)["findings"]
+    assert len(findings) == 1_001
+    counted = [finding for finding in findings if "more systems, recipients or flows" in finding["message"]]
+    assert [(f["entity"], f["line"], f["column"]) for f in counted] == [("recipient:r1000", 1_004, 5)]
+    assert counted[0]["message"].startswith("199,000 more")
