@@ -189,9 +189,10 @@ def hook_repo(tmp_path_factory):
     return source, tmp_path_factory.mktemp("pre-commit-home")
 
 
-def test_hook_manifest_is_valid():
+def test_hook_manifest_is_valid(tmp_path):
     pytest.importorskip("pre_commit")
-    result = pre_commit("validate-manifest", str(ROOT / ".pre-commit-hooks.yaml"), cwd=ROOT, home=ROOT)
+    # pre-commit keeps its lock and database in its home: a temporary one, not the checkout.
+    result = pre_commit("validate-manifest", str(ROOT / ".pre-commit-hooks.yaml"), cwd=ROOT, home=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
