@@ -349,12 +349,23 @@ def main() -> None:
         sys.exit(2)
     except SystemExit:
         raise
+    except MemoryError:
+        # Written from bytes made at startup: memory is exhausted, and the data that filled it
+        # is still referenced from the traceback. Partial output is abandoned, not flushed.
+        os.write(2, _OUT_OF_MEMORY)
+        os._exit(2)
     except BaseException as exc:  # noqa: BLE001 - the contract is one line, never a traceback
         if isinstance(exc, KeyboardInterrupt):
             click.echo("privlint: interrupted", err=True)
         else:
             click.echo(f"privlint: internal error: {type(exc).__name__}: {_one_line(str(exc))}", err=True)
         sys.exit(2)
+
+
+_OUT_OF_MEMORY = (
+    b"privlint: error: out of memory checking this inventory; split it into several inventories, "
+    b"or run privlint where more memory is available\n"
+)
 
 
 def _one_line(message: str) -> str:

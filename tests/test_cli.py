@@ -136,3 +136,22 @@ def test_rules_and_explain(cli):
         assert explained.returncode == 0
         assert "1798.140(ad)" in explained.stdout
     assert cli("explain", "nope").returncode == 2
+
+
+def test_running_out_of_memory_is_one_line_and_exit_2():
+    """A MemoryError anywhere ends in one preformatted line, not a traceback (formatting a
+    message could itself fail while the data that filled memory is still referenced)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import privlint.lint.engine as engine\n"
+        "def exhausted(*args, **kwargs):\n    raise MemoryError\n"
+        "engine.load_context = exhausted\n"
+        "from privlint.lint.cli import main\nmain()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, "check", "inventories/reference"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("privlint: error: out of memory checking this inventory;")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
