@@ -177,7 +177,8 @@ class DataMap:
         it fast: a flow is recomputed only when its source changed, since the flow was last
         computed, in a category the flow can carry (or one above or below it in the taxonomy),
         as otherwise its carried data and what the target receives are unchanged (changes mark
-        the dependent flows as they happen); and provenance sets are bit masks (see Bits).
+        the dependent flows as they happen); a flow into a node no flow leaves is computed
+        once, at the fixpoint; and provenance sets are bit masks (see Bits).
         """
         self._below: dict[str, dict[str, list[str]]] = {}  # node -> ancestor -> held descendants
         self._rank: dict[str, dict[str, int]] = {}  # node -> held category -> insertion index
@@ -221,9 +222,16 @@ class DataMap:
                 bits((reference.legal_area(origin), None) for origin in flow.origins)
         self._bit_of = bit_of
         out: dict[str, list[tuple[str, Flow, tuple]]] = {}
+        into_sinks: list[tuple[str, Flow, tuple]] = []
+        successors = self.graph.succ
         for source, target, data in self.graph.out_edges(data=True):
             flow = data["flow"]
             keys = self._keys(flow)
+            if not successors[target]:
+                # Nothing depends on when data reaches a node no flow leaves (most recipients):
+                # such a flow is computed once, from its source's final holdings, not per change.
+                into_sinks.append((target, flow, keys))
+                continue
             out.setdefault(source, []).append((target, flow, keys))
             # Which of the source's categories this flow depends on: its own and their
             # ancestors (exactly), and anything below its own (through `under`).
@@ -252,6 +260,9 @@ class DataMap:
                 if self._receive(target, carried) and target not in queued:
                     pending.append(target)
                     queued.add(target)
+        for target, flow, keys in into_sinks:
+            carried = self._carried[id(flow)] = self._carry(flow, keys)
+            self._receive(target, carried)
         for flow in self.flows:  # flows out of nodes that never held anything
             if id(flow) not in self._carried:
                 self._carried[id(flow)] = self._carry(flow, self._keys(flow))

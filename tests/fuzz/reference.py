@@ -2,7 +2,7 @@
 
 `propagate` is the data map's original worklist propagation, unoptimised: pop a node,
 recompute every flow out of it by scanning everything the source holds, queue targets that
-grew. `path_to` is the original shortest-route search: one networkx search per collecting
+grew; flows into nodes no flow leaves are computed once, at the fixpoint. `path_to` is the original shortest-route search: one networkx search per collecting
 node. `positions` reads every value's and key's position from ruamel's composed node tree.
 """
 
@@ -70,12 +70,18 @@ def propagate(data_map) -> tuple[dict, dict]:
         source = pending.popleft()
         queued.discard(source)
         for _, target, data in graph.out_edges(source, data=True):
+            if not graph.succ[target]:
+                continue  # into a node no flow leaves: delivered once, at the fixpoint (below)
             flow = data["flow"]
             carried = carry(flow)
             carried_by_flow[id(flow)] = carried
             if receive(target, carried) and target not in queued:
                 pending.append(target)
                 queued.add(target)
+    for _, target, data in graph.out_edges(data=True):
+        if not graph.succ[target]:
+            carried_by_flow[id(data["flow"])] = carried = carry(data["flow"])
+            receive(target, carried)
     for flow in data_map.flows:
         if id(flow) not in carried_by_flow:
             carried_by_flow[id(flow)] = carry(flow)
