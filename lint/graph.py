@@ -3,8 +3,10 @@ data each node holds and each flow carries, computed once for all rules.
 
 Propagation (SPEC §1): data enters at `collects`. A flow carries its listed categories from
 its source; the origins and data subjects travelling with them are those under which the
-source holds those categories, narrowed by the flow's `origins`. It runs to a fixpoint over
-the whole graph, cycles included, so what reaches a node through several hops is known there.
+source holds those categories, narrowed by the flow's `origins`; a flow always carries the
+origins it declares (the data of people there, whatever is known upstream). It runs to a
+fixpoint over the whole graph, cycles included, so what reaches a node through several hops
+is known there, and the result does not depend on the order anything is declared in.
 """
 
 from __future__ import annotations
@@ -237,10 +239,10 @@ class DataMap:
             # ancestors (exactly), and anything below its own (through `under`).
             key = id(flow)
             exact = self._exact.setdefault(source, {})
-            for category in set(keys[3]).union(*keys[4]):
+            for category in set(keys[2]).union(*keys[3]):
                 exact.setdefault(category, []).append(key)
             under = self._under.setdefault(source, {})
-            for category in set(keys[3]):
+            for category in set(keys[2]):
                 under.setdefault(category, []).append(key)
         computed: set[int] = set()
         queued = set(pending)
@@ -269,19 +271,19 @@ class DataMap:
         del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
 
     def _keys(self, flow: Flow) -> tuple:
-        """Per flow: its narrowed origins and what depends on them (shared by flows with the
-        same origins), its categories and their ancestors."""
+        """Per flow: what its `origins` add and keep (shared by flows with the same origins),
+        its categories and their ancestors."""
         origins = tuple(flow.origins) if flow.origins else None
         narrowing = self._narrowing.get(origins)
         if narrowing is None:
-            narrowed = {reference.legal_area(origin) for origin in origins} if origins else None
             bit_of = self._bit_of
-            placeholder = sum(bit_of[(origin, None)] for origin in narrowed) if narrowed else None
-            # All bits when the flow does not narrow its origins: `held & allowed` is `held`.
-            allowed = (1 << len(self._pairs)) - 1
-            if narrowed is not None:
+            declared = 0  # (origin, unknown subject) for each origin the flow declares
+            allowed = (1 << len(self._pairs)) - 1  # all: `held & allowed` is `held`
+            if origins:
+                narrowed = {reference.legal_area(origin) for origin in origins}
+                declared = sum(bit_of[(origin, None)] for origin in narrowed)
                 allowed = sum(bit for (origin, _), bit in bit_of.items() if origin in narrowed)
-            narrowing = self._narrowing[origins] = (narrowed, placeholder, allowed)
+            narrowing = self._narrowing[origins] = (declared, allowed)
         categories = tuple(flow.data_categories)
         return (*narrowing, categories, tuple(_ancestors(category) for category in categories))
 
@@ -309,7 +311,7 @@ class DataMap:
 
     def _carry(self, flow: Flow, keys: tuple) -> dict[str, Bits]:
         held = self._held.get(flow.source, {})
-        narrowed, placeholder, allowed, categories, ancestors = keys
+        declared, allowed, categories, ancestors = keys
         below = self._below.get(flow.source, {}) if held else {}
         carried: dict[str, Bits] = {}
         for category, above in zip(categories, ancestors):
@@ -326,19 +328,14 @@ class DataMap:
                     covered = (category,)
             for held_category in covered:
                 carried[held_category] = carried.get(held_category, 0) | held[held_category] & allowed
-            # Provenance of held categories that cover `category` (its ancestors).
-            inherited = False
-            provenance = 0
+            # Provenance of held categories that cover `category` (its ancestors), and the
+            # origins the flow declares: it carries their people's data whatever is known
+            # upstream. (Adding them only when nothing was known upstream made the result
+            # depend on the order flows were visited in: found by fuzzing.)
+            provenance = declared
             for ancestor in above:
-                upstream = held.get(ancestor)
-                if upstream:
-                    inherited = True
-                    provenance |= upstream & allowed
-            if inherited or category not in carried:
-                if not inherited and narrowed:
-                    # Nothing known upstream: the flow's own `origins` is all that is known.
-                    provenance = placeholder
-                carried[category] = carried.get(category, 0) | provenance
+                provenance |= held.get(ancestor, 0) & allowed
+            carried[category] = carried.get(category, 0) | provenance
         return carried
 
     def _receive(self, node_id: str, carried: dict[str, Bits]) -> bool:
@@ -346,10 +343,10 @@ class DataMap:
         grew = False
         for category, provenance in carried.items():
             existing = holdings.get(category)
-            if existing is None:
+            if existing is None:  # a new category grows the node even with nothing known of it
                 self._index(node_id, category)
                 holdings[category] = provenance
-                grew |= bool(provenance)
+                grew = True
                 continue
             union = existing | provenance
             if union != existing:

@@ -34,10 +34,9 @@ def propagate(data_map) -> tuple[dict, dict]:
                     carried.setdefault(held_category, set()).update(held_provenance)
                 elif taxonomy.covers(held_category, category):
                     provenance |= held_provenance
-            if provenance or category not in carried:
-                if not provenance and narrowed:
-                    provenance = {(origin, None) for origin in narrowed}
-                carried.setdefault(category, set()).update(provenance)
+            if narrowed:  # the flow's declared origins, whatever is known upstream
+                provenance |= {(origin, None) for origin in narrowed}
+            carried.setdefault(category, set()).update(provenance)
         if narrowed is not None:
             carried = {
                 category: {item for item in provenance if item[0] in narrowed}
@@ -49,6 +48,7 @@ def propagate(data_map) -> tuple[dict, dict]:
         holdings = held[node_id]
         grew = False
         for category, provenance in carried.items():
+            grew |= category not in holdings  # a new category, even with nothing known of it
             before = len(holdings[category])
             holdings[category] |= provenance
             grew |= len(holdings[category]) != before

@@ -36,3 +36,37 @@ def test_a_duplicate_id_means_the_same_node_to_pl003_and_to_the_data_map(tmp_pat
     assert [f.entity for f in duplicate] == ["system:web"]
     assert "already used by recipient 'web'" in duplicate[0].message
     assert [f.entity for f in findings if f.rule == "PL101"] == ["recipient:web"]
+
+
+DECLARED_ORIGINS = """\
+privlint: 1
+organization: {name: Acme}
+recipients:
+  - {id: web, name: Web Co}
+  - {id: db, name: Db Co}
+  - {id: ads, name: Acme Ads}
+flows:
+%s"""
+FLOWS = [
+    "  - {from: db, to: web, data_categories: [user]}\n",
+    "  - {from: web, to: ads, data_categories: [user], origins: [EEA]}\n",
+]
+
+
+def test_declared_flow_origins_do_not_depend_on_the_order_of_flows(tmp_path):
+    """Found by test_findings_do_not_depend_on_declaration_order (a 20,000-example run): web
+    gets `user` from db with nothing known of whose data it is. A flow's declared `origins`
+    were used only when nothing at all was known upstream, so whether web -> ads (origins:
+    [EEA]) carried EEA data, and so PL201, depended on whether db -> web had been computed
+    first; and a node gaining a category with nothing known of it was not visited again. A
+    flow now always carries the origins it declares, and any new category revisits the node."""
+    found = []
+    for flows in (FLOWS, FLOWS[::-1]):
+        path = tmp_path / "inventory.yaml"
+        path.write_text(DECLARED_ORIGINS % "".join(flows))
+        context = engine.load_context(str(path), [path], AS_OF)
+        findings = engine.run(context)
+        ads = next(flow for flow in context.data_map.flows if flow.target == "ads")
+        assert context.data_map.origins(ads) == {"EEA"}
+        found.append(sorted((f.rule, f.entity) for f in findings if f.rule == "PL201"))
+    assert found[0] == found[1] == [("PL201", "flow:web->ads")]
