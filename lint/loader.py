@@ -113,9 +113,9 @@ class Document:
 
     Positions are kept compactly in one array, a run per mapping or list (found by the
     container's id): for a mapping the packed (key, value) positions of its members in
-    insertion order, for a list the packed position of each item. A value reached through an alias is flagged,
-    and everything below it is positioned at the alias. `position(path)` walks the data along
-    the JSON path, so no per-value path tuple is ever stored.
+    insertion order, for a list the packed position of each item. A value reached through an
+    alias is flagged, and everything below it is positioned at the alias. `position(path)`
+    walks the data along the JSON path, so no per-value path tuple is ever stored.
     """
 
     __slots__ = ("path", "data", "marked", "_positions", "_runs", "_root", "_key_index")
@@ -141,8 +141,8 @@ class Document:
             slot = self._slot(node, part)
             if slot is None:
                 break
-            record, index, child = slot
-            packed = record[index]
+            positions, index, child = slot
+            packed = positions[index]
             if packed & _ALIAS:
                 break  # everything inside an aliased value is positioned at the alias
             node = child
@@ -178,7 +178,7 @@ class Document:
         run = self._runs.get(id(node))
         if run is None:
             return None
-        record = self._positions
+        positions = self._positions
         if type(node) is dict:
             try:
                 if part not in node:
@@ -188,14 +188,14 @@ class Document:
             if len(node) <= _LINEAR_KEYS:
                 for position, key in enumerate(node):
                     if key == part:
-                        return record, run + 2 * position + 1, node[key]
+                        return positions, run + 2 * position + 1, node[key]
                 return None  # pragma: no cover - `part in node` held
             index = self._key_index.get(id(node))
             if index is None:
                 index = self._key_index[id(node)] = {key: position for position, key in enumerate(node)}
-            return record, run + 2 * index[part] + 1, node[part]
+            return positions, run + 2 * index[part] + 1, node[part]
         if type(node) is list and isinstance(part, int) and 0 <= part < len(node):
-            return record, run + part, node[part]
+            return positions, run + part, node[part]
         return None
 
     def _materialise(self, keys: bool) -> dict[Path, Position]:
