@@ -4,7 +4,31 @@ from __future__ import annotations
 
 import difflib
 
+# Fuzzy matching compares a wrong name with every candidate (up to ~15 µs each). An inventory
+# with tens of thousands of ids and as many dangling references would make that quadratic
+# (80,000 lookups over 20,000 ids ran for minutes), so one check spends at most this many
+# comparisons; names reported after that carry no suggestion.
+MAX_COMPARISONS = 250_000
+# A name this long is not a typo of another: it is neither suggested nor matched.
+MAX_NAME_LENGTH = 200
 
-def did_you_mean(wrong: str, candidates) -> str:
-    close = difflib.get_close_matches(wrong, sorted(candidates), n=1, cutoff=0.5)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+
+class Suggester:
+    """Suggests the closest of `candidates`, remembering answers, within MAX_COMPARISONS."""
+
+    def __init__(self, candidates):
+        self.candidates = sorted(name for name in candidates if len(name) <= MAX_NAME_LENGTH)
+        self.budget = MAX_COMPARISONS
+        self.answers: dict[str, str] = {}
+
+    def __call__(self, wrong: str) -> str:
+        """' (did you mean 'x'?)' for the closest candidate, or ''."""
+        answer = self.answers.get(wrong)
+        if answer is None:
+            answer = ""
+            if len(wrong) <= MAX_NAME_LENGTH and len(self.candidates) <= self.budget:
+                self.budget -= len(self.candidates)
+                close = difflib.get_close_matches(wrong, self.candidates, n=1, cutoff=0.5)
+                answer = f" (did you mean '{close[0]}'?)" if close else ""
+            self.answers[wrong] = answer
+        return answer

@@ -25,7 +25,7 @@ twilio, aws, meta-pixel, zendesk, shopify.
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.suggest import did_you_mean
+from privlint.lint.suggest import Suggester
 
 ID = "PL002"
 NAME = "unknown-reference"
@@ -36,15 +36,16 @@ SUMMARY = "a flow endpoint or `vendor` key names nothing declared; suggests the 
 def check(context):
     inventory = context.inventory
     node_ids = {node.id for node in inventory.nodes}
+    closest_node, closest_vendor = Suggester(node_ids), Suggester(inventory.vendors)
     for recipient in inventory.recipients:
         key = recipient.raw.get("vendor")
         if key is not None and key not in inventory.vendors:
             message = f"recipient '{recipient.id}' names vendor '{key}', which is not in the vendor catalog"
-            message += did_you_mean(key, inventory.vendors)
+            message += closest_vendor(key)
             yield Violation.at(recipient.location, recipient.entity, message, "vendor")
     for flow in inventory.flows:
         wrong = [(end, name) for end, name in (("from", flow.source), ("to", flow.target)) if name not in node_ids]
         if wrong:
-            reasons = [f"'{end}: {name}' names no declared system or recipient{did_you_mean(name, node_ids)}"
+            reasons = [f"'{end}: {name}' names no declared system or recipient{closest_node(name)}"
                        for end, name in wrong]
             yield Violation.at(flow.location, flow.entity, "; ".join(reasons), wrong[0][0])

@@ -76,6 +76,15 @@ def many_unknown_categories() -> bytes:
     return (VALID + f"systems:\n  - {{id: a}}\n  - {{id: b}}\nflows:\n  - {{from: a, to: b, data_categories: [{keys}]}}\n").encode()
 
 
+def many_dangling_references() -> bytes:
+    systems = "".join(f"  - {{id: system-number-{index}}}\n" for index in range(20_000))
+    flows = "".join(
+        f"  - {{from: systen-number-{index}, to: sistem-number-{index}, data_categories: [user]}}\n"
+        for index in range(40_000)
+    )
+    return (VALID + "flows:\n" + flows + "systems:\n" + systems).encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 

@@ -1,0 +1,26 @@
+"""'Did you mean …?' suggestions: closest name, remembered, and bounded work."""
+
+from privlint.lint import suggest
+from privlint.lint.suggest import Suggester
+
+
+def test_suggests_the_closest_candidate():
+    closest = Suggester({"storefront", "stripe", "paypal"})
+    assert closest("strpie") == " (did you mean 'stripe'?)"
+    assert closest("zzzzzz") == ""
+
+
+def test_stops_suggesting_once_the_comparison_budget_is_spent(monkeypatch):
+    monkeypatch.setattr(suggest, "MAX_COMPARISONS", 5)
+    closest = Suggester({"stripe", "paypal"})
+    assert closest("strpie") == " (did you mean 'stripe'?)"  # 2 comparisons
+    assert closest("paypl") == " (did you mean 'paypal'?)"  # 4
+    assert closest("stripee") == ""  # a third lookup would pass the budget
+    assert closest("strpie") == " (did you mean 'stripe'?)"  # remembered, costs nothing
+
+
+def test_names_too_long_to_be_typos_are_neither_suggested_nor_matched():
+    long_name = "s" * (suggest.MAX_NAME_LENGTH + 1)
+    closest = Suggester({long_name, "stripe"})
+    assert closest(long_name + "x") == ""
+    assert closest.candidates == ["stripe"]
