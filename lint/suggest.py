@@ -14,21 +14,26 @@ MAX_NAME_LENGTH = 200
 
 
 class Suggester:
-    """Suggests the closest of `candidates`, remembering answers, within MAX_COMPARISONS."""
+    """Finds the closest of `candidates`, remembering answers, within MAX_COMPARISONS."""
 
-    def __init__(self, candidates):
+    def __init__(self, candidates, cutoff: float = 0.5):
         self.candidates = sorted(name for name in candidates if len(name) <= MAX_NAME_LENGTH)
+        self.cutoff = cutoff
         self.budget = MAX_COMPARISONS
-        self.answers: dict[str, str] = {}
+        self.answers: dict[str, str | None] = {}
+
+    def closest(self, wrong: str) -> str | None:
+        if wrong in self.answers:
+            return self.answers[wrong]
+        answer = None
+        if len(wrong) <= MAX_NAME_LENGTH and len(self.candidates) <= self.budget:
+            self.budget -= len(self.candidates)
+            close = difflib.get_close_matches(wrong, self.candidates, n=1, cutoff=self.cutoff)
+            answer = close[0] if close else None
+        self.answers[wrong] = answer
+        return answer
 
     def __call__(self, wrong: str) -> str:
         """' (did you mean 'x'?)' for the closest candidate, or ''."""
-        answer = self.answers.get(wrong)
-        if answer is None:
-            answer = ""
-            if len(wrong) <= MAX_NAME_LENGTH and len(self.candidates) <= self.budget:
-                self.budget -= len(self.candidates)
-                close = difflib.get_close_matches(wrong, self.candidates, n=1, cutoff=0.5)
-                answer = f" (did you mean '{close[0]}'?)" if close else ""
-            self.answers[wrong] = answer
-        return answer
+        close = self.closest(wrong)
+        return f" (did you mean '{close}'?)" if close else ""

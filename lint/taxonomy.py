@@ -6,7 +6,7 @@ Keys are dotted paths; a key covers itself and all its descendants (`user.contac
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import json
 from functools import cache
 from importlib import resources
@@ -66,17 +66,29 @@ def is_known(kind: str, key: str) -> bool:
     return key in keys(kind)
 
 
-def suggest(kind: str, key: str) -> str | None:
-    """The closest known key, for 'did you mean' messages."""
-    extended = sorted((known for known in keys(kind) if known.startswith(key)), key=len)
-    if extended:  # `user.health` -> `user.health_and_medical`
-        return extended[0]
-    close = difflib.get_close_matches(key, sorted(keys(kind)), n=1, cutoff=0.6)
+def suggest(kind: str, key: str, fuzzy) -> str | None:
+    """The closest known key, for 'did you mean' messages; `fuzzy(key)` is the closest by
+    spelling (a suggest.Suggester's `closest` over `keys(kind)`, which bounds the work)."""
+    ordered = _sorted_keys(kind)
+    start = bisect.bisect_left(ordered, key)
+    extended = []  # known keys that extend `key`: `user.health` -> `user.health_and_medical`
+    for known in ordered[start:]:
+        if not known.startswith(key):
+            break
+        extended.append(known)
+    if extended:
+        return min(extended, key=len)  # the shortest, alphabetically first among equals
+    close = fuzzy(key)
     if close:
-        return close[0]
+        return close
     # A misspelt leaf under a known parent: suggest the deepest known ancestor.
     parts = key.split(".")
     for end in range(len(parts) - 1, 0, -1):
         if ".".join(parts[:end]) in keys(kind):
             return ".".join(parts[:end])
     return None
+
+
+@cache
+def _sorted_keys(kind: str) -> tuple[str, ...]:
+    return tuple(sorted(keys(kind)))

@@ -26,6 +26,7 @@ from itertools import islice
 
 from privlint.lint import taxonomy
 from privlint.lint.engine import Violation
+from privlint.lint.suggest import Suggester
 
 ID = "PL004"
 NAME = "unknown-taxonomy-key"
@@ -38,23 +39,25 @@ _LABEL = {"data_categories": "data category", "data_uses": "purpose", "data_subj
 def check(context):
     inventory = context.inventory
     policy = inventory.policy
+    # One spelling matcher per kind and check: its work is bounded over the whole inventory.
+    fuzzy = {kind: Suggester(taxonomy.keys(kind), cutoff=0.6).closest for kind in _LABEL}
     if policy.location is not None:
         for field, kind in (("data_categories", "data_categories"), ("not_collected", "data_categories"),
                             ("purposes", "data_uses")):
-            yield from _report(policy.location, f"policy.{field}", [((field,), kind, policy.get(field))])
+            yield from _report(policy.location, f"policy.{field}", [((field,), kind, policy.get(field))], fuzzy)
     for system in inventory.systems:
         members = []
         for index, collection in enumerate(system.raw.get("collects") or ()):
             members.append((("collects", index, "data_categories"), "data_categories", collection.get("data_categories")))
             members.append((("collects", index, "subjects"), "data_subjects", collection.get("subjects")))
-        yield from _report(system.location, system.entity, members)
+        yield from _report(system.location, system.entity, members, fuzzy)
     for flow in inventory.flows:
         members = [(("data_categories",), "data_categories", flow.raw.get("data_categories")),
                    (("purposes",), "data_uses", flow.raw.get("purposes"))]
-        yield from _report(flow.location, flow.entity, members)
+        yield from _report(flow.location, flow.entity, members, fuzzy)
 
 
-def _report(location, entity, members):
+def _report(location, entity, members, fuzzy):
     unknown: dict[tuple[str, str], None] = {}  # (kind, key), each once, in order
     firsts = []  # the first unknown key's path in each member
     for member, kind, keys in members:
@@ -67,7 +70,7 @@ def _report(location, entity, members):
             firsts.append(first)
     if not unknown:
         return
-    listed = [_reason(kind, key) for kind, key in islice(unknown, _LISTED)]
+    listed = [_reason(kind, key, fuzzy[kind]) for kind, key in islice(unknown, _LISTED)]
     if len(unknown) > _LISTED:  # a list of thousands of bad keys: name some, count the rest
         listed.append(f"and {len(unknown) - _LISTED:,} more unknown keys")
     first = min(firsts, key=lambda path: location.position(*path))
@@ -77,7 +80,7 @@ def _report(location, entity, members):
 _LISTED = 10
 
 
-def _reason(kind: str, key: str) -> str:
-    close = taxonomy.suggest(kind, key)
+def _reason(kind: str, key: str, fuzzy) -> str:
+    close = taxonomy.suggest(kind, key, fuzzy)
     hint = f" (did you mean '{close}'?)" if close else ""
     return f"unknown {_LABEL[kind]} '{key}'{hint}"

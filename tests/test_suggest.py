@@ -24,3 +24,12 @@ def test_names_too_long_to_be_typos_are_neither_suggested_nor_matched():
     closest = Suggester({long_name, "stripe"})
     assert closest(long_name + "x") == ""
     assert closest.candidates == ["stripe"]
+
+
+def test_a_taxonomy_key_cut_short_is_completed_before_spelling_is_compared():
+    from privlint.lint import taxonomy
+
+    fuzzy = Suggester(taxonomy.keys("data_categories"), cutoff=0.6).closest
+    assert taxonomy.suggest("data_categories", "user.health", fuzzy) == "user.health_and_medical"
+    assert taxonomy.suggest("data_categories", "user.contact.emial", fuzzy) == "user.contact.email"
+    assert taxonomy.suggest("data_categories", "user.contact.zzzzzzzzzzzzzzzz", fuzzy) == "user.contact"

@@ -85,6 +85,14 @@ def many_dangling_references() -> bytes:
     return (VALID + "flows:\n" + flows + "systems:\n" + systems).encode()
 
 
+def many_misspelt_categories() -> bytes:
+    flows = "".join(
+        f"  - {{from: a, to: b, data_categories: [user.contact.emial{index}, usr.nme{index}], purposes: [esential{index}]}}\n"
+        for index in range(40_000)
+    )
+    return (VALID + "flows:\n" + flows + "systems:\n  - {id: a}\n  - {id: b}\n").encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 
