@@ -17,7 +17,12 @@ class Suggester:
     """Finds the closest of `candidates`, remembering answers, within MAX_COMPARISONS."""
 
     def __init__(self, candidates, cutoff: float = 0.5):
-        self.candidates = sorted(name for name in candidates if len(name) <= MAX_NAME_LENGTH)
+        # Compared case-folded ('Stripe' is closest to 'stripe'); the first of names that fold alike.
+        self.folded: dict[str, str] = {}
+        for name in sorted(candidates):
+            if len(name) <= MAX_NAME_LENGTH:
+                self.folded.setdefault(name.casefold(), name)
+        self.candidates = list(self.folded)
         self.cutoff = cutoff
         self.budget = MAX_COMPARISONS
         self.answers: dict[str, str | None] = {}
@@ -28,8 +33,8 @@ class Suggester:
         answer = None
         if len(wrong) <= MAX_NAME_LENGTH and len(self.candidates) <= self.budget:
             self.budget -= len(self.candidates)
-            close = difflib.get_close_matches(wrong, self.candidates, n=1, cutoff=self.cutoff)
-            answer = close[0] if close else None
+            close = difflib.get_close_matches(wrong.casefold(), self.candidates, n=1, cutoff=self.cutoff)
+            answer = self.folded[close[0]] if close else None
         self.answers[wrong] = answer
         return answer
 
