@@ -14,7 +14,7 @@ CORPORATE_SUFFIXES = frozenset(
     "inc incorporated llc ltd limited corp corporation co company plc gmbh ag sa sas sarl "
     "srl spa bv nv ab as asa oy oyj kk pty pte lp llp se sl sro kft".split()
 )
-_JOINING = re.compile(r"[.'’]")
+_JOINING = re.compile(r"[.'’‐-]")  # inside a word: 'Data-Corp' is one name, not 'Data' + suffix 'Corp'
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
