@@ -3,10 +3,11 @@ data each node holds and each flow carries, computed once for all rules.
 
 Propagation (SPEC §1): data enters at `collects`. A flow carries its listed categories from
 its source; the origins and data subjects travelling with them are those under which the
-source holds those categories, narrowed by the flow's `origins`; a flow always carries the
-origins it declares (the data of people there, whatever is known upstream). It runs to a
-fixpoint over the whole graph, cycles included, so what reaches a node through several hops
-is known there, and the result does not depend on the order anything is declared in.
+source holds those categories, narrowed by the flow's `origins`. Where nothing upstream says
+whose data a listed category is (no collection with known origins reaches it), the flow's
+`origins` say it. It runs to a fixpoint over the whole graph, cycles included, so what reaches
+a node through several hops is known there, and the result does not depend on the order
+anything is declared in.
 """
 
 from __future__ import annotations
@@ -172,15 +173,22 @@ class DataMap:
     # -- propagation -----------------------------------------------------------------------
 
     def _propagate(self) -> None:
-        """Worklist propagation to the fixpoint (nodes in inventory order, FIFO).
+        """Worklist propagation to the fixpoint (nodes in inventory order, FIFO), in two stages.
 
-        The order of visits, and so the result, is that of the plain algorithm: pop a node,
-        recompute every flow out of it, and queue each target whose holdings grew. What makes
-        it fast: a flow is recomputed only when its source changed, since the flow was last
-        computed, in a category the flow can carry (or one above or below it in the taxonomy),
-        as otherwise its carried data and what the target receives are unchanged (changes mark
-        the dependent flows as they happen); a flow into a node no flow leaves is computed
-        once, at the fixpoint; and provenance sets are bit masks (see Bits).
+        1. Propagate what is collected, narrowed by flows' `origins`.
+        2. Where a flow lists a category that stage 1 brings to its source with no known
+           origin, the flow carries it as the data of people in the origins it declares;
+           propagation continues from the stage-1 fixpoint. Deciding this on a fixed result,
+           not as data arrives, keeps the outcome independent of the order of visits (as data
+           arrives it would first apply and then not; found by fuzzing).
+
+        The order of visits is that of the plain algorithm: pop a node, recompute every flow
+        out of it, and queue each target whose holdings grew. What makes it fast: a flow is
+        recomputed only when its source changed, since the flow was last computed, in a
+        category the flow can carry (or one above or below it in the taxonomy), as otherwise
+        its carried data and what the target receives are unchanged (changes mark the
+        dependent flows as they happen); a flow into a node no flow leaves is computed once,
+        at the fixpoint; and provenance sets are bit masks (see Bits).
         """
         self._below: dict[str, dict[str, list[str]]] = {}  # node -> ancestor -> held descendants
         self._rank: dict[str, dict[str, int]] = {}  # node -> held category -> insertion index
@@ -189,6 +197,9 @@ class DataMap:
         self._under: dict[str, dict[str, list[int]]] = {}
         self._dirty: dict[str, set[int]] = {}  # node -> out-flows to recompute when next visited
         self._narrowing: dict[tuple | None, tuple] = {}  # by a flow's origins
+        # flow -> listed categories it carries as its declared origins' data (stage 2)
+        self._declaring: dict[int, frozenset[str]] = {}
+        self._touched: set[str] | None = None  # nodes whose holdings changed in stage 2
         bit_of: dict[Provenance, Bits] = {}
 
         def bits(pairs) -> Bits:
@@ -245,6 +256,40 @@ class DataMap:
             for category in set(keys[2]):
                 under.setdefault(category, []).append(key)
         computed: set[int] = set()
+        self._settle(pending, out, computed)
+        for target, flow, keys in into_sinks:
+            carried = self._carried[id(flow)] = self._carry(flow, keys)
+            self._receive(target, carried)
+        # Stage 2: flows' declared origins for categories that arrive with no known origin.
+        known = sum(bit for (origin, _), bit in bit_of.items() if origin is not None)
+        for flow in self.flows:
+            if flow.origins:
+                unknown = frozenset(
+                    category for category in flow.data_categories
+                    if not self._upstream(flow.source, category) & known
+                )
+                if unknown:
+                    self._declaring[id(flow)] = unknown
+        if self._declaring:
+            self._touched = set()
+            for source, flows in out.items():
+                for _, flow, _ in flows:
+                    if id(flow) in self._declaring:
+                        self._dirty.setdefault(source, set()).add(id(flow))
+                        pending.append(source)
+            self._settle(deque(dict.fromkeys(pending)), out, computed)
+            for target, flow, keys in into_sinks:
+                if id(flow) in self._declaring or flow.source in self._touched:
+                    carried = self._carried[id(flow)] = self._carry(flow, keys)
+                    self._receive(target, carried)
+        for flow in self.flows:  # flows out of nodes that never held anything
+            if id(flow) not in self._carried:
+                self._carried[id(flow)] = self._carry(flow, self._keys(flow))
+        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
+        del self._declaring, self._touched
+
+    def _settle(self, pending: deque[str], out: dict, computed: set[int]) -> None:
+        """Run the worklist until no node's holdings grow."""
         queued = set(pending)
         while pending:
             source = pending.popleft()
@@ -262,13 +307,17 @@ class DataMap:
                 if self._receive(target, carried) and target not in queued:
                     pending.append(target)
                     queued.add(target)
-        for target, flow, keys in into_sinks:
-            carried = self._carried[id(flow)] = self._carry(flow, keys)
-            self._receive(target, carried)
-        for flow in self.flows:  # flows out of nodes that never held anything
-            if id(flow) not in self._carried:
-                self._carried[id(flow)] = self._carry(flow, self._keys(flow))
-        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
+
+    def _upstream(self, node_id: str, category: str) -> Bits:
+        """Provenance of what the node holds that a flow listing `category` draws on: the
+        category, the held categories it covers, and those that cover it."""
+        held = self._held.get(node_id, {})
+        bits = 0
+        for held_category in self._below.get(node_id, {}).get(category, ()):
+            bits |= held[held_category]
+        for covering in (category, *_ancestors(category)):
+            bits |= held.get(covering, 0)
+        return bits
 
     def _keys(self, flow: Flow) -> tuple:
         """Per flow: what its `origins` add and keep (shared by flows with the same origins),
@@ -298,6 +347,8 @@ class DataMap:
 
     def _changed(self, node_id: str, category: str) -> None:
         """The node's holdings of `category` changed: mark the out-flows that depend on it."""
+        if self._touched is not None:
+            self._touched.add(node_id)
         exact = self._exact.get(node_id)
         if exact is None:
             return  # no flow out of this node (or flows not indexed yet: all are computed)
@@ -313,6 +364,7 @@ class DataMap:
         held = self._held.get(flow.source, {})
         declared, allowed, categories, ancestors = keys
         below = self._below.get(flow.source, {}) if held else {}
+        declaring = self._declaring.get(id(flow), ())
         carried: dict[str, Bits] = {}
         for category, above in zip(categories, ancestors):
             # Held categories `category` covers (itself, its descendants), in the order held.
@@ -328,11 +380,9 @@ class DataMap:
                     covered = (category,)
             for held_category in covered:
                 carried[held_category] = carried.get(held_category, 0) | held[held_category] & allowed
-            # Provenance of held categories that cover `category` (its ancestors), and the
-            # origins the flow declares: it carries their people's data whatever is known
-            # upstream. (Adding them only when nothing was known upstream made the result
-            # depend on the order flows were visited in: found by fuzzing.)
-            provenance = declared
+            # Provenance of held categories that cover `category` (its ancestors), and in
+            # stage 2 the origins the flow declares, if nothing upstream knows them.
+            provenance = declared if category in declaring else 0
             for ancestor in above:
                 provenance |= held.get(ancestor, 0) & allowed
             carried[category] = carried.get(category, 0) | provenance

@@ -8,8 +8,10 @@ for that origin: `scc`, `bcr` or `derogation` for EEA data; `idta`, `uk_addendum
 Swiss data. A US recipient certified under the origin's DPF programme is adequate with no
 declared basis — for employee data (`employee`, `job_applicant`) only if the certification
 covers HR data. Declared `dpf` and `adequacy` bases are judged by PL202 and PL205. Origins
-travel along flows (through own systems and other recipients), narrowed by a flow's `origins`;
-a flow always carries the origins it declares.
+travel along flows (through own systems and other recipients), narrowed by a flow's `origins`
+(a flow declaring `[UK]` from a source holding only EEA and US people's data carries no UK
+data); where no collection with known origins reaches a category the flow lists, the flow's
+`origins` say whose data it is.
 A recipient whose country is unknown (not declared, or not verified in the catalog) cannot be
 shown to be adequate, so data sent to it needs a basis too.
 

@@ -2,7 +2,8 @@
 
 `propagate` is the data map's original worklist propagation, unoptimised: pop a node,
 recompute every flow out of it by scanning everything the source holds, queue targets that
-grew; flows into nodes no flow leaves are computed once, at the fixpoint. `path_to` is the original shortest-route search: one networkx search per collecting
+grew; flows into nodes no flow leaves are computed once, at the fixpoint; then again, with
+flows' declared origins for the categories that reached their source with no known origin. `path_to` is the original shortest-route search: one networkx search per collecting
 node. `positions` reads every value's and key's position from ruamel's composed node tree.
 """
 
@@ -23,6 +24,15 @@ def propagate(data_map) -> tuple[dict, dict]:
     held: dict = defaultdict(lambda: defaultdict(set))
     carried_by_flow: dict = {}
 
+    declaring: dict = {}  # stage 2: flow -> categories carried as its declared origins' data
+
+    def upstream(flow, category) -> set:
+        found: set = set()
+        for held_category, held_provenance in held.get(flow.source, {}).items():
+            if taxonomy.covers(category, held_category) or taxonomy.covers(held_category, category):
+                found |= held_provenance
+        return found
+
     def carry(flow):
         source = held.get(flow.source, {})
         narrowed = {reference.legal_area(origin) for origin in flow.origins} if flow.origins else None
@@ -34,7 +44,7 @@ def propagate(data_map) -> tuple[dict, dict]:
                     carried.setdefault(held_category, set()).update(held_provenance)
                 elif taxonomy.covers(held_category, category):
                     provenance |= held_provenance
-            if narrowed:  # the flow's declared origins, whatever is known upstream
+            if category in declaring.get(id(flow), ()):
                 provenance |= {(origin, None) for origin in narrowed}
             carried.setdefault(category, set()).update(provenance)
         if narrowed is not None:
@@ -54,6 +64,25 @@ def propagate(data_map) -> tuple[dict, dict]:
             grew |= len(holdings[category]) != before
         return grew
 
+    def settle(pending: deque) -> None:
+        queued = set(pending)
+        while pending:
+            source = pending.popleft()
+            queued.discard(source)
+            for _, target, data in graph.out_edges(source, data=True):
+                if not graph.succ[target]:
+                    continue  # into a node no flow leaves: delivered once, at the fixpoint (below)
+                flow = data["flow"]
+                carried = carry(flow)
+                carried_by_flow[id(flow)] = carried
+                if receive(target, carried) and target not in queued:
+                    pending.append(target)
+                    queued.add(target)
+        for _, target, data in graph.out_edges(data=True):
+            if not graph.succ[target]:
+                carried_by_flow[id(data["flow"])] = carried = carry(data["flow"])
+                receive(target, carried)
+
     pending: deque = deque()
     for node in data_map.inventory.nodes:
         if node.id not in graph or graph.nodes[node.id]["node"] is not node:
@@ -65,23 +94,18 @@ def propagate(data_map) -> tuple[dict, dict]:
             for category in collection.data_categories:
                 held[node.id][category] |= provenance
         pending.append(node.id)
-    queued = set(pending)
-    while pending:
-        source = pending.popleft()
-        queued.discard(source)
-        for _, target, data in graph.out_edges(source, data=True):
-            if not graph.succ[target]:
-                continue  # into a node no flow leaves: delivered once, at the fixpoint (below)
-            flow = data["flow"]
-            carried = carry(flow)
-            carried_by_flow[id(flow)] = carried
-            if receive(target, carried) and target not in queued:
-                pending.append(target)
-                queued.add(target)
-    for _, target, data in graph.out_edges(data=True):
-        if not graph.succ[target]:
-            carried_by_flow[id(data["flow"])] = carried = carry(data["flow"])
-            receive(target, carried)
+    nodes = list(pending)
+    settle(pending)
+    for flow in data_map.flows:  # stage 2: categories no collection with known origins reaches
+        if flow.origins:
+            unknown = {
+                category for category in flow.data_categories
+                if all(origin is None for origin, _ in upstream(flow, category))
+            }
+            if unknown:
+                declaring[id(flow)] = unknown
+    if declaring:
+        settle(deque(nodes))
     for flow in data_map.flows:
         if id(flow) not in carried_by_flow:
             carried_by_flow[id(flow)] = carry(flow)
