@@ -19,8 +19,8 @@ from functools import cached_property
 import networkx as nx
 
 from . import reference, taxonomy
-from .loader import gc_paused
-from .model import Flow, Inventory, Node
+from .loader import Path, gc_paused
+from .model import CategoryUse, Flow, Inventory, Node
 
 # (legal area or country, data subject); either may be None when the inventory does not say.
 Provenance = tuple[str | None, str | None]
@@ -99,6 +99,35 @@ class DataMap:
                 )
             self._provenance[id(flow)] = found
         return found
+
+    def sent(self, use: CategoryUse) -> list[tuple[str, Path]]:
+        """The categories a collection or flow puts into play, each with the member listing it.
+
+        A system collects what it lists. A flow sends what its source holds under each listed
+        category: the specific categories held below it (a flow listing `user` from a source
+        holding `user.childrens` sends children's data), and the listed category itself where
+        the source holds it only as that or a broader key, or holds nothing of it (a flow
+        listing `user.location` from a source holding only `user.location.imprecise` sends
+        imprecise location, not "maybe precise").
+        """
+        flow = use.flow
+        if flow is None or id(flow) not in self._carried:
+            return list(use.categories)
+        listed = {category for category, _ in use.categories}
+        held = self._held.get(flow.source, {})
+        below: dict[str, list[str]] = {}
+        for category in self._carried[id(flow)]:
+            if category in held:
+                for general in _ancestors(category):
+                    if general in listed:
+                        below.setdefault(general, []).append(category)
+        sent: list[tuple[str, Path]] = []
+        for category, member in use.categories:
+            specific = below.get(category, ())
+            if not specific or category in held or any(general in held for general in _ancestors(category)):
+                sent.append((category, member))
+            sent.extend((held_category, member) for held_category in specific)
+        return sent
 
     def derived(self, key, compute):
         """A value derived from the map, computed once per key (rules share transfers etc.)."""

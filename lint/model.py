@@ -104,6 +104,7 @@ class CategoryUse:
     location: Location
     categories: tuple[tuple[str, Path], ...]  # (known taxonomy key, member path for positions)
     verb: str  # "collects" | "sends"
+    flow: Flow | None = None  # the flow, for "sends"
 
     def matching(self, predicate) -> list[tuple[str, Path]]:
         """The (category, member path) pairs for which `predicate(category)` holds."""
@@ -196,7 +197,7 @@ class Inventory:
                 if taxonomy.is_known("data_categories", category)
             )
             if members:
-                uses.append(CategoryUse(flow.entity, flow.location, members, "sends"))
+                uses.append(CategoryUse(flow.entity, flow.location, members, "sends", flow))
         return uses
 
     def recipients_by_identity(self) -> dict[str, list[Node]]:

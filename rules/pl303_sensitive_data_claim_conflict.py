@@ -7,7 +7,10 @@ Art. 9/10 special categories to taxonomy keys: government ids, account credentia
 account and card numbers, precise geolocation, racial or ethnic origin, religious or
 philosophical beliefs, union membership, private message contents, genetic, biometric and
 health data, sex life or sexual orientation, criminal history. A broad key that may contain them (`user.financial`,
-`user.demographic`) counts too; the root `user` does not.
+`user.demographic`) counts too; the root `user` does not. A flow sends what its source holds
+under the keys it lists: a flow listing `user` from a system holding
+`user.demographic.race_ethnicity` sends sensitive data, and a flow listing `user.location`
+from a system holding only `user.location.imprecise` does not.
 
 **Why is this bad?** The CCPA gives consumers the right to limit the use of sensitive personal
 information (§1798.121) and requires notice of it; GDPR Art. 9 prohibits processing special
@@ -41,8 +44,9 @@ SUMMARY = "policy says no sensitive data, yet a sensitive category is collected 
 def check(context):
     if not context.inventory.policy.claims_not("sensitive_data"):
         return
+    data_map = context.data_map
     for use in context.inventory.category_uses():
-        found = use.matching(lambda category: bool(_concepts(category)))
+        found = [(category, member) for category, member in data_map.sent(use) if _concepts(category)]
         if found:
             concepts = sorted({concept for category, _ in found for concept in _concepts(category)})
             message = (

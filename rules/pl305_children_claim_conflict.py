@@ -1,7 +1,8 @@
 """## PL305 children-claim-conflict
 
 **What it does.** When the policy says `collects_from_children: false`, reports every system
-or flow that collects or sends `user.childrens` data.
+or flow that collects or sends `user.childrens` data. A flow sends what its source holds under
+the keys it lists: a flow listing `user` from a system holding `user.childrens` sends it.
 
 **Why is this bad?** COPPA (15 U.S.C. §6502; 16 CFR §312.4-312.5) requires notice and
 verifiable parental consent before collecting personal information from children under 13;
@@ -35,8 +36,9 @@ CHILDREN = "user.childrens"
 def check(context):
     if not context.inventory.policy.claims_not("collects_from_children"):
         return
+    data_map = context.data_map
     for use in context.inventory.category_uses():
-        found = use.matching(lambda category: taxonomy.covers(CHILDREN, category))
+        found = [(category, member) for category, member in data_map.sent(use) if taxonomy.covers(CHILDREN, category)]
         if found:
             message = (
                 f"the policy says no children's data is collected, but {use.entity} {use.verb} {use.names(found)}"
