@@ -47,7 +47,10 @@ def check(context):
         recipient = data_map.node(recipient_id)
         if policy.discloses(recipient):
             continue
-        route = " -> ".join(data_map.path_to(recipient_id))
+        path = data_map.path_to(recipient_id)
+        if len(path) == 1:  # no collecting node reaches it: name the first flow's source
+            path = [flows[0].source, recipient_id]
+        route = " -> ".join(path)
         category = f"its category '{recipient.category}'" if recipient.category else "a category for it"
         message = (
             f"personal data reaches {recipient.name} ({route}), but the policy neither names it "
