@@ -246,11 +246,10 @@ class DataMap:
             if node.id not in self.graph or self.node(node.id) is not node:
                 continue
             for collection in node.collects:
-                origins = collection.origins or (None,)
-                subjects = collection.subjects or (None,)
-                provenance = bits(
-                    (reference.legal_area(origin), subject) for origin in origins for subject in subjects
-                )
+                # Each distinct pair once: a list may repeat (hostile: 100,000 x 100,000 'US').
+                origins = dict.fromkeys(reference.legal_area(origin) for origin in collection.origins) or (None,)
+                subjects = dict.fromkeys(collection.subjects) or (None,)
+                provenance = bits((origin, subject) for origin in origins for subject in subjects)
                 holdings = self._held[node.id]
                 for category in collection.data_categories:
                     if category not in holdings:

@@ -93,6 +93,12 @@ def many_misspelt_categories() -> bytes:
     return (VALID + "flows:\n" + flows + "systems:\n  - {id: a}\n  - {id: b}\n").encode()
 
 
+def repeated_origins_and_subjects() -> bytes:
+    return (VALID + "systems:\n  - id: s0\n    collects:\n      - data_categories: [user.contact.email]\n"
+            + "        subjects: [" + ", ".join(["customer"] * 100_000) + "]\n"
+            + "        origins: [" + ", ".join(["US"] * 100_000) + "]\n").encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 
