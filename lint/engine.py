@@ -78,9 +78,29 @@ class Context:
     def valid(self) -> bool:
         return not self.yaml_errors and not self.schema_problems
 
+    @property
+    def judgeable(self) -> bool:
+        """The rules can judge the inventory: it is valid, or salvage.py keeps what is."""
+        return self.valid or (not self.yaml_errors and self._salvaged is not None)
+
+    @cached_property
+    def _salvaged(self) -> dict[int, dict] | None:
+        """id(document) -> the data rules judge of each schema-invalid document, or None."""
+        from .salvage import salvage
+
+        salvaged = {}
+        for document in self.documents:
+            problems = [problem for owner, problem in self.schema_problems if owner is document]
+            if problems:
+                data = salvage(document.data, problems)
+                if data is None:
+                    return None
+                salvaged[id(document)] = data
+        return salvaged
+
     @cached_property
     def inventory(self) -> Inventory:
-        return model.build(self.name, self.documents, self.vendors)
+        return model.build(self.name, self.documents, self.vendors, self._salvaged if not self.valid else None)
 
     @cached_property
     def data_map(self) -> DataMap:
@@ -173,13 +193,29 @@ def run(
     rules = rules if rules is not None else all_rules()
     context.rules_run = {rule.id for rule in rules}
     findings = [finding for rule in rules if rule.stage != "suppressions" for finding in _check(context, rule, severities)]
+    if not context.valid:
+        withheld = _invalid_entities(context)
+        findings = [f for f in findings if not (f.entity in withheld and f.rule >= FIRST_JUDGMENT)]
     findings, context.suppressions = suppressions.apply(context, findings, context.rules_run)
     findings += [finding for rule in rules if rule.stage == "suppressions" for finding in _check(context, rule, severities)]
     return sorted(findings, key=lambda finding: finding.sort_key)
 
 
+# Rules from this ID on judge what an entity declares (PL000-PL004 check the declaration).
+FIRST_JUDGMENT = "PL005"
+
+
+def _invalid_entities(context: Context) -> set[str]:
+    """Entities with a schema problem. The rules judged them on what salvage.py kept of them,
+    so only their PL001-PL004 findings stand: a `collects` left out for a wrong type is not
+    "collects nothing", nor an invalid `transfer_basis` "no basis"."""
+    return {
+        model.entity_of(context.documents, document, problem.path) for document, problem in context.schema_problems
+    } - {"file"}
+
+
 def _check(context: Context, rule: Rule, severities: dict[str, str] | None) -> list[Finding]:
-    if rule.stage == "model" and not context.valid:
+    if rule.stage == "model" and not context.judgeable:
         return []
     severity = (severities or {}).get(rule.id, rule.severity)
     return [

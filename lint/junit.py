@@ -60,7 +60,7 @@ def _testcase(inventory: Inventory, rule: Rule, findings: list[Finding]) -> tupl
         failure = ET.SubElement(case, "failure", {"type": worst, "message": _clean(f"{counts}: {rule.summary}")})
         failure.text = _clean("\n".join(_line(finding) for finding in active))
         outcome = "failed"
-    elif rule.stage == "model" and not inventory.valid:
+    elif rule.stage == "model" and not inventory.judgeable:
         ET.SubElement(case, "skipped", {"message": "not run: the inventory could not be loaded (see PL000/PL001)"})
         outcome = "skipped"
     if suppressed:

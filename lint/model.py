@@ -218,34 +218,44 @@ class Inventory:
 
 
 @gc_paused
-def build(name: str, documents: list[Document], extra_vendors: dict | None = None) -> Inventory:
+def build(
+    name: str, documents: list[Document], extra_vendors: dict | None = None, salvaged: dict | None = None
+) -> Inventory:
     """The inventory of `documents`; `extra_vendors` (configuration) and each document's
-    `vendors:` extend or override the built-in catalog, in that order."""
+    `vendors:` extend or override the built-in catalog, in that order. `salvaged` maps
+    id(document) to the data to read instead of a schema-invalid document's (salvage.py);
+    items it leaves out are None."""
     inventory = Inventory(name, documents)
     inventory.vendors = dict(reference.catalog())
-    extensions = [extra_vendors or {}] + [(document.data or {}).get("vendors") or {} for document in documents]
+    data_of = {id(document): (salvaged or {}).get(id(document), document.data) or {} for document in documents}
+    extensions = [extra_vendors or {}] + [data_of[id(document)].get("vendors") or {} for document in documents]
     for extension in extensions:
         for key, entry in extension.items():
             base = inventory.vendors.get(key)
             merged = {**(_vendor_fields(base) if base else {}), **entry}
             inventory.vendors[key] = reference.vendor_from(key, merged)
     for document in documents:
-        data = document.data or {}
+        data = data_of[id(document)]
         if "organization" in data:
             inventory.organization = data["organization"]
         if "policy" in data:
             inventory.policy = Policy(data["policy"], Location(document, ("policy",)))
     flow_pairs = Counter(
-        (flow["from"], flow["to"]) for document in documents for flow in (document.data or {}).get("flows") or ()
+        (flow["from"], flow["to"])
+        for document in documents for flow in data_of[id(document)].get("flows") or () if flow is not None
     )
     seen_pairs: Counter = Counter()
     for document in documents:
-        data = document.data or {}
+        data = data_of[id(document)]
         for index, raw in enumerate(data.get("systems") or ()):
-            inventory.systems.append(_system(raw, Location(document, ("systems", index))))
+            if raw is not None:
+                inventory.systems.append(_system(raw, Location(document, ("systems", index))))
         for index, raw in enumerate(data.get("recipients") or ()):
-            inventory.recipients.append(_recipient(raw, Location(document, ("recipients", index)), inventory))
+            if raw is not None:
+                inventory.recipients.append(_recipient(raw, Location(document, ("recipients", index)), inventory))
         for index, raw in enumerate(data.get("flows") or ()):
+            if raw is None:
+                continue
             pair = (raw["from"], raw["to"])
             seen_pairs[pair] += 1
             entity = flow_entity(*pair, seen_pairs[pair] if flow_pairs[pair] > 1 else None)
@@ -335,7 +345,7 @@ def _flow(raw: dict, entity: str, location: Location) -> Flow:
         entity=entity,
         location=location,
         raw=raw,
-        data_categories=_known("data_categories", raw["data_categories"]),
+        data_categories=_known("data_categories", raw.get("data_categories")),
         purposes=_known("data_uses", raw.get("purposes")),
         transfer_basis=raw.get("transfer_basis"),
         consideration=raw.get("consideration") is True,

@@ -25,6 +25,8 @@ class Problem:
     line: int
     column: int
     message: str
+    # True when the problem leaves no telling which values are invalid (see salvage.py)
+    blocks_rules: bool = False
 
 
 @cache
@@ -66,7 +68,7 @@ def validate(document: Document, fragment: bool = False) -> list[Problem]:
         problems.append(Problem(first, *document.position(first), (
             f"{len(unexplained):,} more systems, recipients or flows from here on do not match the schema "
             f"either; privlint details the first {MAX_EXPLAINED_ITEMS:,} of a file: fix those and run it again"
-        )))
+        ), blocks_rules=True))
     return sorted(problems, key=lambda problem: (problem.line, problem.column, problem.message))
 
 

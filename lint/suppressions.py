@@ -83,7 +83,7 @@ def scan(documents, entities: dict[tuple[str, int], str]) -> list[Suppression]:
 
 def apply(context, findings: list, ran: set[str]) -> tuple[list, list[Suppression]]:
     """Mark the findings silenced by inline comments; return them and every suppression."""
-    if not context.valid:
+    if not context.judgeable:
         return findings, []
     suppressions = scan(context.documents, entity_lines(context.inventory))
     by_target = {}

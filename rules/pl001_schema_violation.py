@@ -8,7 +8,11 @@ closest valid name. Problems are grouped into one finding per entity.
 
 **Why is this bad?** The other rules can only judge what they can read. A misspelt
 `transfer_bases:` would silently drop a transfer basis; `role: vendor` says nothing a rule
-can use. Until the inventory matches the schema, privlint reports only these problems.
+can use. The other rules still judge the rest of the inventory, with each invalid value set
+aside; what they would say about an entity with a schema problem is withheld (beyond
+PL002-PL004) until it is fixed, as it would rest on the values set aside. Nothing else is
+judged when a file is not a mapping, declares another format version, or has more invalid
+systems, recipients or flows than privlint explains one by one.
 
 **Example**
 ```yaml
