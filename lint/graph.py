@@ -12,7 +12,8 @@ anything is declared in.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+import heapq
+from collections import defaultdict
 from collections.abc import Set as AbstractSet
 from functools import cached_property
 
@@ -202,7 +203,7 @@ class DataMap:
     # -- propagation -----------------------------------------------------------------------
 
     def _propagate(self) -> None:
-        """Worklist propagation to the fixpoint (nodes in inventory order, FIFO), in two stages.
+        """Worklist propagation to the fixpoint (see _settle for the order of visits), in two stages.
 
         1. Propagate what is collected, narrowed by flows' `origins`.
         2. Where a flow lists a category that stage 1 brings to its source with no known
@@ -211,8 +212,8 @@ class DataMap:
            not as data arrives, keeps the outcome independent of the order of visits (as data
            arrives it would first apply and then not; found by fuzzing).
 
-        The order of visits is that of the plain algorithm: pop a node, recompute every flow
-        out of it, and queue each target whose holdings grew. What makes it fast: a flow is
+        Each visit is that of the plain algorithm: pop a node, recompute every flow out of it,
+        and queue each target whose holdings grew. What makes it fast: a flow is
         recomputed only when its source changed, since the flow was last computed, in a
         category the flow can carry (or one above or below it in the taxonomy), as otherwise
         its carried data and what the target receives are unchanged (changes mark the
@@ -241,7 +242,7 @@ class DataMap:
                 mask |= bit
             return mask
 
-        pending: deque[str] = deque()
+        pending: list[str] = []
         for node in self.inventory.nodes:
             if node.id not in self.graph or self.node(node.id) is not node:
                 continue
@@ -305,7 +306,7 @@ class DataMap:
                     if id(flow) in self._declaring:
                         self._dirty.setdefault(source, set()).add(id(flow))
                         pending.append(source)
-            self._settle(deque(dict.fromkeys(pending)), out, computed)
+            self._settle(pending, out, computed)
             for target, flow, keys in into_sinks:
                 if id(flow) in self._declaring or flow.source in self._touched:
                     carried = self._carried[id(flow)] = self._carry(flow, keys)
@@ -316,11 +317,19 @@ class DataMap:
         del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
         del self._declaring, self._touched
 
-    def _settle(self, pending: deque[str], out: dict, computed: set[int]) -> None:
-        """Run the worklist until no node's holdings grow."""
-        queued = set(pending)
-        while pending:
-            source = pending.popleft()
+    def _settle(self, pending: list[str], out: dict, computed: set[int]) -> None:
+        """Run the worklist until no node's holdings grow, visiting first the pending node that
+        comes first in reverse postorder of a depth-first search: a node before the nodes it
+        sends to, except around cycles. Data then travels a whole chain or ring in one pass
+        rather than one hop per pass (a FIFO visiting a 600-node ring against its direction
+        recomputed its flows 600 times each)."""
+        order = self._order
+        heap = [(order[node], node) for node in dict.fromkeys(pending)]
+        heapq.heapify(heap)
+        pending.clear()
+        queued = {node for _, node in heap}
+        while heap:
+            source = heapq.heappop(heap)[1]
             queued.discard(source)
             dirty = self._dirty.get(source, ())
             for target, flow, keys in out.get(source, ()):
@@ -333,8 +342,14 @@ class DataMap:
                 carried = self._carry(flow, keys)
                 self._carried[key] = carried
                 if self._receive(target, carried) and target not in queued:
-                    pending.append(target)
+                    heapq.heappush(heap, (order[target], target))
                     queued.add(target)
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        """Each node's place in reverse postorder of a depth-first search of the graph."""
+        postorder = list(nx.dfs_postorder_nodes(self.graph))
+        return {node: index for index, node in enumerate(reversed(postorder))}
 
     def _upstream(self, node_id: str, category: str) -> Bits:
         """Provenance of what the node holds that a flow listing `category` draws on: the
@@ -361,7 +376,7 @@ class DataMap:
                 declared = sum(bit_of[(origin, None)] for origin in narrowed)
                 allowed = sum(bit for (origin, _), bit in bit_of.items() if origin in narrowed)
             narrowing = self._narrowing[origins] = (declared, allowed)
-        categories = tuple(flow.data_categories)
+        categories = tuple(dict.fromkeys(flow.data_categories))  # a key listed twice is one key
         return (*narrowing, categories, tuple(_ancestors(category) for category in categories))
 
     def _index(self, node_id: str, category: str) -> None:

@@ -1,8 +1,8 @@
 """Plain reference implementations the optimised engine is checked against (tests only).
 
-`propagate` is the data map's original worklist propagation, unoptimised: pop a node,
-recompute every flow out of it by scanning everything the source holds, queue targets that
-grew; flows into nodes no flow leaves are computed once, at the fixpoint; then again, with
+`propagate` is the data map's original worklist propagation, unoptimised: take the pending
+node first in depth-first reverse postorder, recompute every flow out of it by scanning
+everything the source holds, queue targets that grew; flows into nodes no flow leaves are computed once, at the fixpoint; then again, with
 flows' declared origins for the categories that reached their source with no known origin. `path_to` is the original shortest-route search: one networkx search per collecting
 node. `positions` reads every value's and key's position from ruamel's composed node tree.
 """
@@ -64,10 +64,15 @@ def propagate(data_map) -> tuple[dict, dict]:
             grew |= len(holdings[category]) != before
         return grew
 
+    # Visits in reverse postorder of a depth-first search, as the data map does: the order in
+    # which categories reach a node (and so are listed) depends on it.
+    order = {node: index for index, node in enumerate(reversed(list(nx.dfs_postorder_nodes(graph))))}
+
     def settle(pending: deque) -> None:
         queued = set(pending)
         while pending:
-            source = pending.popleft()
+            source = min(pending, key=order.__getitem__)
+            pending.remove(source)
             queued.discard(source)
             for _, target, data in graph.out_edges(source, data=True):
                 if not graph.succ[target]:

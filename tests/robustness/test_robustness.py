@@ -99,6 +99,22 @@ def repeated_origins_and_subjects() -> bytes:
             + "        origins: [" + ", ".join(["US"] * 100_000) + "]\n").encode()
 
 
+def reversed_ring() -> bytes:
+    """676 systems in a ring declared against its direction, each collecting from another
+    country, each flow listing `user` 200 times: every node ends up holding every origin."""
+    codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    systems = "".join(
+        f"  - {{id: s{index}, collects: [{{data_categories: [user.name, user.contact.email], origins: [{code}]}}]}}\n"
+        for index, code in enumerate(codes)
+    )
+    listed = ", ".join(["user"] * 200)
+    flows = "".join(
+        f"  - {{from: s{(index + 1) % len(codes)}, to: s{index}, data_categories: [{listed}]}}\n"
+        for index in range(len(codes))
+    )
+    return (VALID + "systems:\n" + systems + "flows:\n" + flows).encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 
