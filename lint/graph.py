@@ -56,6 +56,7 @@ class DataMap:
         self._answers: dict[Bits, tuple[frozenset[str], frozenset[str]]] = {}
         self._sets: dict[frozenset[str], frozenset[str]] = {}
         self._derived: dict = {}
+        self._steps: dict[str, str] = {}  # node -> the node before it on its route (path_to)
         self._propagate()
 
     # -- queries ---------------------------------------------------------------------------
@@ -163,31 +164,49 @@ class DataMap:
     def path_to(self, node_id: str) -> list[str]:
         """A shortest chain of node ids from a collecting node to `node_id`, for messages.
 
-        Of the collecting nodes with the shortest path, the first in inventory order; the
-        path is networkx's shortest path from it. One breadth-first search from all
-        collecting nodes at once finds that node for every target.
+        Of the collecting nodes with the shortest path, the first in inventory order; of the
+        equally short paths from it, the one whose every node is entered from its first
+        predecessor (in the order flows into it are declared) on such a path. One breadth-first
+        search from all collecting nodes at once, and each node's step back chosen once, serve
+        every target: a search per target made a star of 30,000 recipients quadratic.
         """
-        sources, nearest = self._nearest_source
         if node_id not in self.graph:
-            if sources:  # what networkx says about a node that is not in the graph
-                nx.shortest_path(self.graph, sources[0], node_id)
-            return [node_id]
+            raise nx.NodeNotFound(f"{node_id} is not in the data map")
+        sources, nearest, depth = self._nearest_source
         if node_id not in nearest:
             return [node_id]
-        return nx.shortest_path(self.graph, sources[nearest[node_id]], node_id)
+        path = [node_id]
+        while depth[path[-1]]:
+            path.append(self._step_back(path[-1]))
+        return path[::-1]
+
+    def _step_back(self, node_id: str) -> str:
+        step = self._steps.get(node_id)
+        if step is None:
+            _, nearest, depth = self._nearest_source
+            source, level = nearest[node_id], depth[node_id] - 1
+            step = self._steps[node_id] = next(
+                before for before in self.graph.pred[node_id]
+                if depth.get(before) == level and nearest[before] == source
+            )
+        return step
 
     @cached_property
-    def _nearest_source(self) -> tuple[list[str], dict[str, int]]:
-        """The collecting nodes in inventory order, and for every node they reach the index of
-        the first of them at the shortest distance (a multi-source breadth-first search: a
-        node's nearest source is the smallest one among its predecessors on the level above)."""
+    def _nearest_source(self) -> tuple[list[str], dict[str, int], dict[str, int]]:
+        """The collecting nodes in inventory order; for every node they reach, the index of
+        the first of them at the shortest distance, and that distance (a multi-source
+        breadth-first search: a node's nearest source is the smallest one among its
+        predecessors on the level above)."""
         sources = [node.id for node in self.inventory.nodes if node.collects and node.id in self.graph]
         nearest: dict[str, int] = {}
         for index, source in enumerate(sources):
             nearest.setdefault(source, index)
+        depth = dict.fromkeys(nearest, 0)
         frontier = list(nearest)
         successors = self.graph.succ
+        distance = 0
         while frontier:
+            distance += 1
             level: dict[str, int] = {}
             for node_id in frontier:
                 index = nearest[node_id]
@@ -197,8 +216,9 @@ class DataMap:
                     if target not in level or index < level[target]:
                         level[target] = index
             nearest.update(level)
+            depth.update(dict.fromkeys(level, distance))
             frontier = list(level)
-        return sources, nearest
+        return sources, nearest, depth
 
     # -- propagation -----------------------------------------------------------------------
 

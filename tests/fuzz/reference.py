@@ -3,8 +3,7 @@
 `propagate` is the data map's original worklist propagation, unoptimised: take the pending
 node first in depth-first reverse postorder, recompute every flow out of it by scanning
 everything the source holds, queue targets that grew; flows into nodes no flow leaves are computed once, at the fixpoint; then again, with
-flows' declared origins for the categories that reached their source with no known origin. `path_to` is the original shortest-route search: one networkx search per collecting
-node. `positions` reads every value's and key's position from ruamel's composed node tree.
+flows' declared origins for the categories that reached their source with no known origin. `path_to` is a plain shortest-route search: one networkx search per collecting node. `positions` reads every value's and key's position from ruamel's composed node tree.
 """
 
 from __future__ import annotations
@@ -118,17 +117,22 @@ def propagate(data_map) -> tuple[dict, dict]:
 
 
 def path_to(data_map, node_id: str) -> list[str]:
+    """The first collecting node (in inventory order) at the shortest distance, then back from
+    `node_id` through the first predecessor one step closer to it, each step."""
     graph = data_map.graph
     sources = [node.id for node in data_map.inventory.nodes if node.collects and node.id in graph]
     best = None
     for source in sources:
-        try:
-            path = nx.shortest_path(graph, source, node_id)
-        except nx.NetworkXNoPath:
-            continue
-        if best is None or len(path) < len(best):
-            best = path
-    return best or [node_id]
+        distance = nx.single_source_shortest_path_length(graph, source)
+        if node_id in distance and (best is None or distance[node_id] < best[1][node_id]):
+            best = (source, distance)
+    if best is None:
+        return [node_id]
+    distance = best[1]
+    path = [node_id]
+    while distance[path[-1]]:
+        path.append(next(before for before in graph.pred[path[-1]] if distance.get(before) == distance[path[-1]] - 1))
+    return path[::-1]
 
 
 def positions(text: str) -> tuple[dict, dict]:

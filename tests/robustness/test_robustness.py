@@ -115,6 +115,17 @@ def reversed_ring() -> bytes:
     return (VALID + "systems:\n" + systems + "flows:\n" + flows).encode()
 
 
+def star() -> bytes:
+    """One collecting system sending to 30,000 recipients the policy does not name."""
+    recipients = "".join(f"  - {{id: r{index}, name: R{index}}}\n" for index in range(30_000))
+    flows = "".join(f"  - {{from: s, to: r{index}, data_categories: [user.contact.email]}}\n" for index in range(30_000))
+    return (
+        VALID + "policy: {recipients: [], data_categories: [user]}\n"
+        "systems: [{id: s, collects: [{data_categories: [user.contact.email]}]}]\n"
+        "recipients:\n" + recipients + "flows:\n" + flows
+    ).encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 
