@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _DURATION = re.compile(
@@ -17,4 +18,10 @@ def days(duration: str) -> float | None:
     match = _DURATION.match(duration or "")
     if not match or duration in ("P", "PT"):
         return None
-    return sum(_DAYS[unit] * int(value) for unit, value in match.groupdict().items() if value)
+    values = {unit: value for unit, value in match.groupdict().items() if value}
+    if any(len(value.lstrip("0")) > _MAX_DIGITS for value in values.values()):
+        return math.inf  # longer than any retention worth comparing (and than a float holds)
+    return sum(_DAYS[unit] * int(value) for unit, value in values.items())
+
+
+_MAX_DIGITS = 15

@@ -72,8 +72,19 @@ class DataMap:
         """Categories the flow carries, with the origins and subjects travelling with them."""
         return {category: self._provenance_of(bits) for category, bits in self._carried.get(id(flow), {}).items()}
 
+    def holds(self, node_id: str):
+        """The categories the node holds (collected or received)."""
+        return self._held.get(node_id, {}).keys()
+
     def _provenance_of(self, bits: Bits) -> frozenset[Provenance]:
-        return frozenset(pair for index, pair in enumerate(self._pairs) if bits >> index & 1)
+        """The pairs of the set bits, found one set bit at a time (masks can have thousands of
+        bits, of which a few are set)."""
+        pairs = []
+        while bits:
+            lowest = bits & -bits
+            pairs.append(self._pairs[lowest.bit_length() - 1])
+            bits ^= lowest
+        return frozenset(pairs)
 
     def origins(self, flow: Flow) -> set[str]:
         """Legal areas (EEA, UK, CH) or countries of the people whose personal data the flow carries."""
@@ -283,6 +294,9 @@ class DataMap:
             if flow.origins:
                 bits((reference.legal_area(origin), None) for origin in flow.origins)
         self._bit_of = bit_of
+        self._bits_of_origin: dict[str | None, Bits] = defaultdict(int)  # origin -> its pairs' bits
+        for (origin, _), bit in bit_of.items():
+            self._bits_of_origin[origin] |= bit
         out: dict[str, list[tuple[str, Flow, tuple]]] = {}
         into_sinks: list[tuple[str, Flow, tuple]] = []
         successors = self.graph.succ
@@ -335,6 +349,7 @@ class DataMap:
             if id(flow) not in self._carried:
                 self._carried[id(flow)] = self._carry(flow, self._keys(flow))
         del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
+        del self._bits_of_origin
         del self._declaring, self._touched
 
     def _settle(self, pending: list[str], out: dict, computed: set[int]) -> None:
@@ -394,7 +409,9 @@ class DataMap:
             if origins:
                 narrowed = {reference.legal_area(origin) for origin in origins}
                 declared = sum(bit_of[(origin, None)] for origin in narrowed)
-                allowed = sum(bit for (origin, _), bit in bit_of.items() if origin in narrowed)
+                allowed = 0
+                for origin in narrowed:
+                    allowed |= self._bits_of_origin[origin]
             narrowing = self._narrowing[origins] = (declared, allowed)
         categories = tuple(dict.fromkeys(flow.data_categories))  # a key listed twice is one key
         return (*narrowing, categories, tuple(_ancestors(category) for category in categories))

@@ -613,6 +613,12 @@ def _tag_message(tag: str) -> str:
     )
 
 
+# Python refuses to convert decimal text of more digits (sys.get_int_max_str_digits), and to
+# print an int that long; hexadecimal and octal are not limited, so the same bound keeps a
+# 0x... scalar from becoming an int no message can show.
+_MAX_INT_DIGITS = 4_300
+
+
 def _plain_scalar(value: str) -> Any:
     """Resolve a plain scalar by the YAML 1.2 core schema."""
     if _NULL.match(value):
@@ -620,12 +626,11 @@ def _plain_scalar(value: str) -> Any:
     if _BOOL.match(value):
         return value[0] in "tT"
     if _INT.match(value):
-        try:
-            if value.startswith(("0o", "0x")):
-                return int(value, 0)
-            return int(value, 10)
-        except ValueError:  # more digits than Python converts: keep the text
+        if len(value) > _MAX_INT_DIGITS:  # more digits than Python converts or prints: keep the text
             return value
+        if value.startswith(("0o", "0x")):
+            return int(value, 0)
+        return int(value, 10)
     if _FLOAT.match(value):
         lowered = value.lower()
         if lowered.endswith(".inf"):

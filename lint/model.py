@@ -142,9 +142,17 @@ class Policy:
         return self.names(recipient) or (recipient.category is not None and recipient.category in categories)
 
     def keys(self, name: str) -> tuple[str, ...]:
-        """The known taxonomy keys of a policy list (unknown ones are PL004's business)."""
-        kind = "data_uses" if name == "purposes" else "data_categories"
-        return _known(kind, self.raw.get(name))
+        """The known taxonomy keys of a policy list, each once (unknown ones are PL004's
+        business); one tuple per list, as rules ask for every flow."""
+        found = self._keys.get(name)
+        if found is None:
+            kind = "data_uses" if name == "purposes" else "data_categories"
+            found = self._keys[name] = tuple(dict.fromkeys(_known(kind, self.raw.get(name))))
+        return found
+
+    @cached_property
+    def _keys(self) -> dict[str, tuple[str, ...]]:
+        return {}
 
     def claims_not(self, claim: str) -> bool:
         """True when the policy explicitly denies `claim` (e.g. sells_personal_data: false)."""

@@ -35,16 +35,18 @@ def covered_by_any(key: str, general_keys) -> bool:
     return False
 
 
-_SETS: dict[tuple, frozenset] = {}
+# id(tuple) -> (tuple, its set): found without hashing the tuple, which costs its length on
+# every call (a policy list of 100,000 keys, asked about for every flow).
+_SETS: dict[int, tuple[tuple, frozenset]] = {}
 
 
 def _as_set(keys: tuple) -> frozenset:
-    found = _SETS.get(keys)
-    if found is None:
+    found = _SETS.get(id(keys))
+    if found is None or found[0] is not keys:
         if len(_SETS) > 256:  # a handful of policy lists in practice
             _SETS.clear()
-        found = _SETS[keys] = frozenset(keys)
-    return found
+        found = _SETS[id(keys)] = (keys, frozenset(keys))
+    return found[1]
 
 
 def is_personal(category: str) -> bool:

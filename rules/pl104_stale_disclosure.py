@@ -21,6 +21,7 @@ policy:
 
 from privlint.lint.engine import Violation
 from privlint.lint.names import normalize
+from privlint.lint.wording import capped
 
 ID = "PL104"
 NAME = "stale-disclosure"
@@ -41,9 +42,10 @@ def check(context):
         if not any(recipient.id in receiving for recipient in named):
             stale.append((index, name, bool(named)))
     if stale:
-        reasons = [
-            f"'{name}' " + ("receives nothing in the inventory" if declared else "matches no declared recipient")
-            for _, name, declared in stale
-        ]
+        reasons = capped(
+            (f"'{name}' " + ("receives nothing in the inventory" if declared else "matches no declared recipient")
+             for _, name, declared in stale),
+            "recipients",
+        )
         message = f"the policy names recipients the inventory does not use: {'; '.join(reasons)}"
         yield Violation.at(policy.location, "policy.recipients", message, "recipients", stale[0][0])

@@ -24,6 +24,7 @@ systems:
 
 from privlint.lint import taxonomy
 from privlint.lint.engine import Violation
+from privlint.lint.wording import capped
 
 ID = "PL105"
 NAME = "contradicted-non-collection"
@@ -40,7 +41,7 @@ def check(context):
         if contradicting:
             denials = [d for d in denied if any(taxonomy.covers(d, category) for category, _ in contradicting)]
             message = (
-                f"the policy says {', '.join(denials)} {'is' if len(denials) == 1 else 'are'} not collected, "
+                f"the policy says {', '.join(capped(denials, 'categories'))} {'is' if len(denials) == 1 else 'are'} not collected, "
                 f"but {use.entity} {use.verb} {use.names(contradicting)}"
             )
             yield Violation.at(use.location, use.entity, message, *contradicting[0][1])

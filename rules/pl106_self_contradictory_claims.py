@@ -22,6 +22,7 @@ policy:
 
 from privlint.lint import taxonomy
 from privlint.lint.engine import Violation
+from privlint.lint.wording import capped
 
 ID = "PL106"
 NAME = "self-contradictory-claims"
@@ -32,17 +33,22 @@ SUMMARY = "the policy both discloses and denies a category (PolicyLint-style con
 def check(context):
     policy = context.inventory.policy
     disclosed = policy.keys("data_categories")
+    denied = set(policy.keys("not_collected"))
+    first: dict[str, int] = {}  # each denied key once, at its first position in the list
+    for index, denial in enumerate(policy.get("not_collected") or ()):
+        if denial in denied:
+            first.setdefault(denial, index)
     contradictions = [
         (index, denial, [category for category in disclosed if taxonomy.covers(denial, category)])
-        for index, denial in enumerate(policy.get("not_collected") or ())
-        if denial in policy.keys("not_collected")
+        for denial, index in first.items()
     ]
     contradictions = [(index, denial, covered) for index, denial, covered in contradictions if covered]
     if contradictions:
-        reasons = [
-            f"says {denial} is not collected but discloses {', '.join(covered)} as collected"
-            for _, denial, covered in contradictions
-        ]
+        reasons = capped(
+            (f"says {denial} is not collected but discloses {', '.join(capped(covered, 'categories'))} as collected"
+             for _, denial, covered in contradictions),
+            "contradictions",
+        )
         yield Violation.at(
             policy.location, "policy.not_collected", f"the policy {'; '.join(reasons)}", "not_collected",
             contradictions[0][0],

@@ -43,16 +43,17 @@ def check(context):
         recipient = data_map.node(flow.target)
         if recipient.role != "processor":
             continue
+        known = set(flow.purposes)
         purposes = [
             (index, purpose)
             for index, purpose in enumerate(flow.raw.get("purposes") or ())
-            if purpose in flow.purposes
+            if purpose in known
             and taxonomy.covered_by_any(purpose, FORBIDDEN)
             and not taxonomy.covered_by_any(purpose, LAWFUL)
         ]
         if purposes:
             message = (
                 f"{recipient.name} is recorded as a processor but receives personal data for "
-                f"{', '.join(purpose for _, purpose in purposes)}, which a processor or service provider may not do"
+                f"{', '.join(dict.fromkeys(purpose for _, purpose in purposes))}, which a processor or service provider may not do"
             )
             yield Violation.at(flow.location, flow.entity, message, "purposes", purposes[0][0])

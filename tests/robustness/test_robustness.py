@@ -126,6 +126,22 @@ def star() -> bytes:
     ).encode()
 
 
+def huge_hexadecimal() -> bytes:
+    return b"privlint: 1\norganization: {name: 0x" + b"f" * 100_000 + b"}\n"
+
+
+def huge_retention() -> bytes:
+    years = "9" * 5_000
+    return (VALID + "policy: {retention: P2Y, data_categories: [user]}\nsystems:\n"
+            f"  - {{id: a, retention: P{years}Y, collects: [{{data_categories: [user.name]}}]}}\n").encode()
+
+
+def contradictions_times_disclosures() -> bytes:
+    denied = ", ".join(["user"] * 100_000)
+    disclosed = ", ".join(["user.name", "user.contact.email"] * 50_000)
+    return (VALID + f"policy: {{not_collected: [{denied}], data_categories: [{disclosed}]}}\n").encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 
