@@ -14,8 +14,12 @@ from dataclasses import dataclass, replace
 
 from .registry import lookup
 
-_COMMENT = re.compile(r"(?:^|\s)#\s*privlint:\s*ignore\[(?P<rules>[^\]]*)\](?P<rest>.*)$")
-_REASON = re.compile(r"^\s*reason:\s*(?P<reason>.*?)\s*$")
+# A rule list holds no '[', ']' or '#': so a search tries each '# privlint: ignore[' of a line
+# against the text up to the next one only (linear, where '[^\]]*' rescanned the rest of a line
+# of unclosed openings for each one). The reason is stripped in code: a lazy '.*?' before
+# '\s*$' backtracked quadratically over a long run of spaces.
+_COMMENT = re.compile(r"(?:^|\s)#\s*privlint:\s*ignore\[(?P<rules>[^\]\[#]*)\](?P<rest>.*)$")
+_REASON = re.compile(r"^\s*reason:(?P<reason>.*)$")
 
 
 @dataclass
@@ -73,7 +77,7 @@ def scan(documents, entities: dict[tuple[str, int], str]) -> list[Suppression]:
                     line=number,
                     column=text.index("#", match.start()) + 1,
                     rules=[name.strip() for name in match.group("rules").split(",") if name.strip()],
-                    reason=reason.group("reason") if reason else "",
+                    reason=reason.group("reason").strip() if reason else "",
                     entity=entity,
                     used=set(),
                 )

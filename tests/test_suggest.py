@@ -11,11 +11,12 @@ def test_suggests_the_closest_candidate():
 
 
 def test_stops_suggesting_once_the_comparison_budget_is_spent(monkeypatch):
-    monkeypatch.setattr(suggest, "MAX_CHARACTER_PAIRS", 150)
+    monkeypatch.setattr(suggest, "MAX_WORK", 200)
     closest = Suggester({"stripe", "paypal"})
-    # 'paypal' is ruled out by the quick bounds (12 pairs), 'stripe' compared in full (12 + 36)
+    # 'paypal' is ruled out by the quick bounds (12), 'stripe' compared in full: 12 + 10 x 6
+    # pairs of equal letters
     assert closest("strpie") == " (did you mean 'stripe'?)"
-    assert closest("paypl") == " (did you mean 'paypal'?)"  # 11 + 30, then 11: 112 in all
+    assert closest("paypl") == " (did you mean 'paypal'?)"  # 11 + 10 x 8, then 11: 186 in all
     assert closest("stripee") == ""  # a third lookup would pass the budget
     assert closest("strpie") == " (did you mean 'stripe'?)"  # remembered, costs nothing
 
