@@ -14,6 +14,7 @@ CORPORATE_SUFFIXES = frozenset(
     "inc incorporated llc ltd limited corp corporation co company plc gmbh ag sa sas sarl "
     "srl spa bv nv ab as asa oy oyj kk pty pte lp llp se sl sro kft".split()
 )
+MAX_NAME_LENGTH = 1_000
 _JOINING = re.compile(r"[.'’‐-]")  # inside a word: 'Data-Corp' is one name, not 'Data' + suffix 'Corp'
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
@@ -21,6 +22,8 @@ _PUNCTUATION = re.compile(r"[^\w\s]|_")
 @lru_cache(maxsize=8192)  # rules normalize the same policy names once per recipient
 def normalize(name: str) -> str:
     """'HubSpot, Inc.' -> 'hubspot'; 'Paypal' and 'PayPal' -> 'paypal'."""
+    if len(name) > MAX_NAME_LENGTH:  # not a name: compatibility decomposition can grow it 18x
+        return name.casefold()
     folded = unicodedata.normalize("NFKD", name).casefold()
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     words = _PUNCTUATION.sub(" ", _JOINING.sub("", folded)).split()

@@ -60,9 +60,16 @@ def validate(document: Document, fragment: bool = False) -> list[Problem]:
     if check is not None and check(document.data):
         return []  # valid: jsonschema would report nothing, and it is much slower to say so
     unexplained: list[Path] = []
-    problems = [
-        _problem(document, error, prefix) for error, prefix in _errors(document.data, fragment, unexplained)
-    ]
+    problems = []
+    for error, prefix in _errors(document.data, fragment, unexplained):
+        if len(problems) == MAX_PROBLEMS:  # 1,000,000 wrong items in one list: stop explaining
+            path = prefix + tuple(error.absolute_path)
+            problems.append(Problem(path, *document.position(path), (
+                f"more values from here on do not match the schema either; privlint explains the "
+                f"first {MAX_PROBLEMS:,} problems of a file: fix those and run it again"
+            ), blocks_rules=True))
+            break
+        problems.append(_problem(document, error, prefix))
     if unexplained:
         first = unexplained[0]
         problems.append(Problem(first, *document.position(first), (
@@ -71,6 +78,10 @@ def validate(document: Document, fragment: bool = False) -> list[Problem]:
         ), blocks_rules=True))
     return sorted(problems, key=lambda problem: (problem.line, problem.column, problem.message))
 
+
+# At most this many schema problems are explained per file (each costs jsonschema an error
+# object; a list of a million wrong values took gigabytes).
+MAX_PROBLEMS = 1_000
 
 # Explaining an invalid list item costs jsonschema ~10 KB and ~50 us that the paused garbage
 # collector does not get back: a file of 500,000 invalid one-line items would need gigabytes.
@@ -109,9 +120,11 @@ def _errors(data: dict, fragment: bool, unexplained: list[Path]):
                 if explained == MAX_EXPLAINED_ITEMS and fast is not None:  # known to be invalid
                     unexplained.append((name, index))
                     continue
-                errors = [(error, (name, index)) for error in item_validator.iter_errors(item)]
-                explained += bool(errors)
-                yield from errors
+                invalid = False
+                for error in item_validator.iter_errors(item):  # lazily: validate() may stop early
+                    invalid = True
+                    yield error, (name, index)
+                explained += invalid
 
 
 @cache

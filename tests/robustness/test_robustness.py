@@ -142,6 +142,17 @@ def contradictions_times_disclosures() -> bytes:
     return (VALID + f"policy: {{not_collected: [{denied}], data_categories: [{disclosed}]}}\n").encode()
 
 
+def wrong_values_in_one_list() -> bytes:
+    values = ",".join(["1"] * 1_000_000)
+    return (VALID + f"systems: [{{id: a}}]\nflows:\n  - {{from: a, to: a, data_categories: [{values}]}}\n").encode()
+
+
+def expanding_name() -> bytes:
+    """A 500,000-character name whose compatibility decomposition is 18 times longer."""
+    name = "\ufdfa" * 500_000
+    return (VALID + f"policy: {{recipients: ['{name}']}}\n").encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 
