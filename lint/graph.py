@@ -353,18 +353,24 @@ class DataMap:
         del self._declaring, self._touched
 
     def _settle(self, pending: list[str], out: dict, computed: set[int]) -> None:
-        """Run the worklist until no node's holdings grow, visiting first the pending node that
-        comes first in reverse postorder of a depth-first search: a node before the nodes it
-        sends to, except around cycles. Data then travels a whole chain or ring in one pass
-        rather than one hop per pass (a FIFO visiting a 600-node ring against its direction
-        recomputed its flows 600 times each)."""
+        """Run the worklist until no node's holdings grow, in sweeps: each visits its pending
+        nodes in reverse postorder of a depth-first search (a node before the nodes it sends
+        to, except around cycles); a node that grows behind the sweep waits for the next one.
+        Data then travels a chain or ring in one sweep, and what comes back along a cycle
+        travels on in the next: a FIFO visiting a 600-node ring against its direction
+        recomputed its flows 600 times each, and always visiting the first pending node first
+        went back to the start of a chain whenever a back edge fed it."""
         order = self._order
         heap = [(order[node], node) for node in dict.fromkeys(pending)]
-        heapq.heapify(heap)
         pending.clear()
         queued = {node for _, node in heap}
-        while heap:
-            source = heapq.heappop(heap)[1]
+        later: list[tuple[int, str]] = []  # for the next sweep
+        heapq.heapify(heap)
+        while heap or later:
+            if not heap:
+                heap, later = later, []
+                heapq.heapify(heap)
+            rank, source = heapq.heappop(heap)
             queued.discard(source)
             dirty = self._dirty.get(source, ())
             for target, flow, keys in out.get(source, ()):
@@ -377,8 +383,11 @@ class DataMap:
                 carried = self._carry(flow, keys)
                 self._carried[key] = carried
                 if self._receive(target, carried) and target not in queued:
-                    heapq.heappush(heap, (order[target], target))
                     queued.add(target)
+                    if order[target] > rank:
+                        heapq.heappush(heap, (order[target], target))
+                    else:
+                        later.append((order[target], target))
 
     @cached_property
     def _order(self) -> dict[str, int]:

@@ -153,6 +153,24 @@ def expanding_name() -> bytes:
     return (VALID + f"policy: {{recipients: ['{name}']}}\n").encode()
 
 
+def chain_with_back_edges() -> bytes:
+    """A chain of 3,000 systems, each collecting people of its own (country, kind), each also
+    sending back to the first: whatever comes back must travel the chain again."""
+    codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    kinds = ["customer", "employee", "prospect", "visitor", "job_applicant"]
+    systems = "".join(
+        f"  - {{id: c{index}, collects: [{{data_categories: [user.name], origins: [{codes[index % 676]}],"
+        f" subjects: [{kinds[index // 676]}]}}]}}\n"
+        for index in range(3_000)
+    )
+    flows = "".join(
+        f"  - {{from: c{index}, to: c{index + 1}, data_categories: [user]}}\n"
+        f"  - {{from: c{index + 1}, to: c0, data_categories: [user]}}\n"
+        for index in range(2_999)
+    )
+    return (VALID + "systems:\n" + systems + "flows:\n" + flows).encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 
