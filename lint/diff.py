@@ -296,6 +296,16 @@ def _items(value: Any) -> tuple:
     return value if isinstance(value, tuple) else (value,)
 
 
+def _hashable(value: Any) -> Any:
+    """A hashable stand-in for a YAML value, equal exactly when the values are equal (so lists
+    of 50,000 names compare by set lookups, not by scanning one list per item)."""
+    if isinstance(value, dict):
+        return frozenset((key, _hashable(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(item) for item in value)
+    return value
+
+
 def compare_fields(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
     """Lists compare as items added and removed; anything else as before -> after. A field that
     is absent (None) on one side has no `before` / `after`."""
@@ -306,8 +316,9 @@ def compare_fields(before: dict[str, Any], after: dict[str, Any]) -> list[FieldC
             continue
         if isinstance(old, tuple) or isinstance(new, tuple):
             old_items, new_items = _items(old), _items(new)
-            added = tuple(item for item in new_items if item not in old_items)
-            removed = tuple(item for item in old_items if item not in new_items)
+            old_keys, new_keys = set(map(_hashable, old_items)), set(map(_hashable, new_items))
+            added = tuple(item for item in new_items if _hashable(item) not in old_keys)
+            removed = tuple(item for item in old_items if _hashable(item) not in new_keys)
             if added or removed:
                 changes.append(FieldChange(name, added=_plain(added), removed=_plain(removed)))
                 continue
@@ -571,9 +582,9 @@ def _code(text: str) -> str:
 
 
 def _fence(lines: list[str], language: str) -> list[str]:
-    fence = "```"
-    while any(fence in line for line in lines):
-        fence += "`"
+    """A code fence longer than any run of backticks in `lines` (found in one scan each)."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
     return [f"{fence}{language}", *lines, fence]
 
 

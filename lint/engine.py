@@ -88,11 +88,13 @@ class Context:
         """id(document) -> the data rules judge of each schema-invalid document, or None."""
         from .salvage import salvage
 
+        problems: dict[int, list] = {}
+        for owner, problem in self.schema_problems:
+            problems.setdefault(id(owner), []).append(problem)
         salvaged = {}
         for document in self.documents:
-            problems = [problem for owner, problem in self.schema_problems if owner is document]
-            if problems:
-                data = salvage(document.data, problems)
+            if id(document) in problems:
+                data = salvage(document.data, problems[id(document)])
                 if data is None:
                     return None
                 salvaged[id(document)] = data

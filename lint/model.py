@@ -398,7 +398,7 @@ _LAST_FLOW_ENTITIES: list = [None, (), {}]
 
 def _raw_flow_entities(documents: list[Document]) -> dict[tuple[int, int], str]:
     """(id(document), flow index) -> flow entity, for every flow with a string from and to."""
-    key = tuple(id(document) for document in documents)
+    key = len(documents)  # the list is complete once loaded (a tuple of ids cost O(files) per call)
     if _LAST_FLOW_ENTITIES[0] is documents and _LAST_FLOW_ENTITIES[1] == key:
         return _LAST_FLOW_ENTITIES[2]
     located = []

@@ -309,11 +309,13 @@ def safe_ids(ids, prefix: str = "n_") -> dict[str, str]:
     """Map inventory ids to identifiers made of [A-Za-z0-9_] only, unique and stable."""
     result: dict[str, str] = {}
     taken: set[str] = set()
+    next_number: dict[str, int] = {}  # per base: where to go on looking (not from 2 each time)
     for original in sorted(ids):
         base = prefix + re.sub(r"[^A-Za-z0-9_]", "_", original)
-        candidate, number = base, 2
+        candidate, number = base, next_number.get(base, 2)
         while candidate in taken:
             candidate, number = f"{base}_{number}", number + 1
+        next_number[base] = number
         taken.add(candidate)
         result[original] = candidate
     return result
