@@ -107,7 +107,16 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         for target in targets:
             context = engine.load_context(target.name, list(target.files), as_of, settings.vendors)
             findings.extend(engine.run(context, rules, settings.severity))
-            contexts.append(context)
+            # Only the HTML report draws the map: others keep a summary, so each inventory's
+            # documents and map are freed before the next is loaded (memory is the largest
+            # inventory's, not the sum; they hold cycles, and the collector is paused).
+            if output_format == "html":
+                contexts.append(context)
+            else:
+                contexts.append(engine.Checked.of(context))
+                if len(targets) > 1:
+                    del context
+                    gc.collect()
         baseline_path = baseline_path or settings.baseline
         if baseline_path and not write_baseline:
             findings = baseline.apply(findings, baseline.read(baseline_path))

@@ -36,7 +36,7 @@ class Violation:
         return cls(entity, message, location.file, line, column)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a run can hold a million findings
 class Finding:
     rule: str
     name: str
@@ -107,6 +107,19 @@ class Context:
     @cached_property
     def data_map(self) -> DataMap:
         return DataMap(self.inventory)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a report needs of an inventory once its rules have run."""
+
+    name: str
+    files: list[str]
+    judgeable: bool
+
+    @classmethod
+    def of(cls, context: Context) -> "Checked":
+        return cls(context.name, context.files, context.judgeable)
 
 
 def display_path(path: FilePath) -> str:
