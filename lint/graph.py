@@ -57,6 +57,7 @@ class DataMap:
         self._sets: dict[frozenset[str], frozenset[str]] = {}
         self._derived: dict = {}
         self._steps: dict[str, str] = {}  # node -> the node before it on its route (path_to)
+        self._heads: dict[str, tuple[str, ...]] = {}  # node -> its route's first three nodes
         self._propagate()
 
     # -- queries ---------------------------------------------------------------------------
@@ -190,6 +191,30 @@ class DataMap:
         while depth[path[-1]]:
             path.append(self._step_back(path[-1]))
         return path[::-1]
+
+    def route(self, node_id: str, shown: int = 8) -> list[str]:
+        """path_to(node_id) for a message: a route of more than `shown` nodes as its first and
+        last three with the count left out between them, found without walking it (a chain
+        of 10,000 systems to 10,000 recipients walked 10^8 steps)."""
+        _, nearest, depth = self._nearest_source
+        if node_id not in nearest or depth[node_id] < shown:
+            return self.path_to(node_id)
+        tail = [node_id]
+        while len(tail) < 3:
+            tail.append(self._step_back(tail[-1]))
+        return [*self._head(tail[-1]), f"({depth[node_id] - 5:,} more)", *reversed(tail)]
+
+    def _head(self, node_id: str) -> tuple[str, ...]:
+        """The first three nodes of path_to(node_id), each node's found once."""
+        depth = self._nearest_source[2]
+        walked = []
+        while node_id not in self._heads and depth[node_id] >= 3:
+            walked.append(node_id)
+            node_id = self._step_back(node_id)
+        head = self._heads.get(node_id) or tuple(self.path_to(node_id)[:3])
+        for node in walked:
+            self._heads[node] = head
+        return head
 
     def _step_back(self, node_id: str) -> str:
         step = self._steps.get(node_id)
@@ -353,22 +378,25 @@ class DataMap:
         del self._declaring, self._touched
 
     def _settle(self, pending: list[str], out: dict, computed: set[int]) -> None:
-        """Run the worklist until no node's holdings grow, in sweeps: each visits its pending
-        nodes in reverse postorder of a depth-first search (a node before the nodes it sends
-        to, except around cycles); a node that grows behind the sweep waits for the next one.
-        Data then travels a chain or ring in one sweep, and what comes back along a cycle
-        travels on in the next: a FIFO visiting a 600-node ring against its direction
-        recomputed its flows 600 times each, and always visiting the first pending node first
-        went back to the start of a chain whenever a back edge fed it."""
+        """Run the worklist until no node's holdings grow, in sweeps: the first visits its
+        pending nodes in reverse postorder of a depth-first search (a node before the nodes it
+        sends to, except around cycles), the next in the opposite order, and so on; a node
+        that grows behind a sweep waits for the next one. Data then travels a chain or ring
+        in one sweep, and what comes back along a cycle travels on in the next: a FIFO
+        visiting a 600-node ring against its direction recomputed its flows 600 times each,
+        the first pending node first went back to the start of a chain whenever a back edge
+        fed it, and sweeps in one direction took a sweep per step back along a two-way chain."""
         order = self._order
+        direction = 1
         heap = [(order[node], node) for node in dict.fromkeys(pending)]
         pending.clear()
         queued = {node for _, node in heap}
-        later: list[tuple[int, str]] = []  # for the next sweep
+        later: list[str] = []  # for the next sweep
         heapq.heapify(heap)
         while heap or later:
             if not heap:
-                heap, later = later, []
+                direction = -direction
+                heap, later = [(direction * order[node], node) for node in later], []
                 heapq.heapify(heap)
             rank, source = heapq.heappop(heap)
             queued.discard(source)
@@ -384,10 +412,11 @@ class DataMap:
                 self._carried[key] = carried
                 if self._receive(target, carried) and target not in queued:
                     queued.add(target)
-                    if order[target] > rank:
-                        heapq.heappush(heap, (order[target], target))
+                    place = direction * order[target]
+                    if place > rank:
+                        heapq.heappush(heap, (place, target))
                     else:
-                        later.append((order[target], target))
+                        later.append(target)
 
     @cached_property
     def _order(self) -> dict[str, int]:

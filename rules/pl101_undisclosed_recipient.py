@@ -47,7 +47,7 @@ def check(context):
         recipient = data_map.node(recipient_id)
         if policy.discloses(recipient):
             continue
-        path = data_map.path_to(recipient_id)
+        path = data_map.route(recipient_id)  # a long one abridged: it is in every message
         if len(path) == 1:  # no collecting node reaches it: name the first flow's source
             path = [flows[0].source, recipient_id]
         route = " -> ".join(path)

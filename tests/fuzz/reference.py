@@ -1,8 +1,8 @@
 """Plain reference implementations the optimised engine is checked against (tests only).
 
 `propagate` is the data map's original worklist propagation, unoptimised: in sweeps, take
-the pending node first in depth-first reverse postorder (a node that grows behind the sweep
-waits for the next), recompute every flow out of it by scanning
+the pending node first in depth-first reverse postorder, then in the opposite order, and so
+on (a node that grows behind a sweep waits for the next), recompute every flow out of it by scanning
 everything the source holds, queue targets that grew; flows into nodes no flow leaves are computed once, at the fixpoint; then again, with
 flows' declared origins for the categories that reached their source with no known origin. `path_to` is a plain shortest-route search: one networkx search per collecting node. `positions` reads every value's and key's position from ruamel's composed node tree.
 """
@@ -70,11 +70,12 @@ def propagate(data_map) -> tuple[dict, dict]:
 
     def settle(pending: deque) -> None:
         queued = set(pending)
-        later: list = []  # grown behind the sweep: visited in the next one
+        later: list = []  # grown behind the sweep: visited in the next one, the other way
+        direction = 1
         while pending or later:
             if not pending:
-                pending, later = deque(later), []
-            source = min(pending, key=order.__getitem__)
+                pending, later, direction = deque(later), [], -direction
+            source = min(pending, key=lambda node: direction * order[node])
             pending.remove(source)
             queued.discard(source)
             for _, target, data in graph.out_edges(source, data=True):
@@ -84,7 +85,7 @@ def propagate(data_map) -> tuple[dict, dict]:
                 carried = carry(flow)
                 carried_by_flow[id(flow)] = carried
                 if receive(target, carried) and target not in queued:
-                    (pending if order[target] > order[source] else later).append(target)
+                    (pending if direction * order[target] > direction * order[source] else later).append(target)
                     queued.add(target)
         for _, target, data in graph.out_edges(data=True):
             if not graph.succ[target]:

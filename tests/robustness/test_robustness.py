@@ -171,6 +171,37 @@ def chain_with_back_edges() -> bytes:
     return (VALID + "systems:\n" + systems + "flows:\n" + flows).encode()
 
 
+def two_way_chain() -> bytes:
+    """3,000 systems in a chain with flows both ways, each collecting people of its own
+    (country, kind): data must travel to both ends."""
+    codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    kinds = ["customer", "employee", "prospect", "visitor", "job_applicant"]
+    systems = "".join(
+        f"  - {{id: b{index}, collects: [{{data_categories: [user.name], origins: [{codes[index % 676]}],"
+        f" subjects: [{kinds[index // 676]}]}}]}}\n"
+        for index in range(3_000)
+    )
+    flows = "".join(
+        f"  - {{from: b{index}, to: b{index + 1}, data_categories: [user]}}\n"
+        f"  - {{from: b{index + 1}, to: b{index}, data_categories: [user]}}\n"
+        for index in range(2_999)
+    )
+    return (VALID + "systems:\n" + systems + "flows:\n" + flows).encode()
+
+
+def long_route_to_many() -> bytes:
+    """A chain of 10,000 systems, then 10,000 undisclosed recipients at its end."""
+    systems = "".join(f"  - {{id: s{index}}}\n" for index in range(1, 10_000))
+    recipients = "".join(f"  - {{id: r{index}, name: R{index}}}\n" for index in range(10_000))
+    chain = "".join(f"  - {{from: s{index}, to: s{index + 1}, data_categories: [user.name]}}\n" for index in range(9_999))
+    fan = "".join(f"  - {{from: s9999, to: r{index}, data_categories: [user.name]}}\n" for index in range(10_000))
+    return (
+        VALID + "policy: {recipients: [], data_categories: [user]}\n"
+        "systems:\n  - {id: s0, collects: [{data_categories: [user.name]}]}\n" + systems
+        + "recipients:\n" + recipients + "flows:\n" + chain + fan
+    ).encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
 

@@ -20,3 +20,16 @@ def test_pl101_names_the_route_even_when_no_collecting_system_reaches_the_recipi
     path.write_text(IDLE_SOURCE)
     [finding] = [finding for finding in lint(path) if finding.rule == "PL101"]
     assert "reaches Shadow Co (idle -> shadow)" in finding.message
+
+
+def test_pl101_abridges_a_long_route(tmp_path):
+    systems = "".join(f"  - {{id: s{index}}}\n" for index in range(1, 20))
+    flows = "".join(f"  - {{from: s{index}, to: s{index + 1}, data_categories: [user.name]}}\n" for index in range(20))
+    path = tmp_path / "inventory.yaml"
+    path.write_text(
+        "privlint: 1\norganization: {name: Acme}\npolicy: {recipients: [], data_categories: [user]}\n"
+        "systems:\n  - {id: s0, collects: [{data_categories: [user.name]}]}\n" + systems
+        + "recipients:\n  - {id: s20, name: Far Away}\n" + "flows:\n" + flows
+    )
+    [finding] = [finding for finding in lint(path) if finding.rule == "PL101"]
+    assert "(s0 -> s1 -> s2 -> (15 more) -> s18 -> s19 -> s20)" in finding.message
