@@ -153,9 +153,9 @@ def expanding_name() -> bytes:
     return (VALID + f"policy: {{recipients: ['{name}']}}\n").encode()
 
 
-def chain_with_back_edges() -> bytes:
-    """A chain of 3,000 systems, each collecting people of its own (country, kind), each also
-    sending back to the first: whatever comes back must travel the chain again."""
+def _chain_with_returns(back_to) -> bytes:
+    """A chain of 3,000 systems, each collecting people of its own (country, kind), each
+    also sending back to the system `back_to(index)`."""
     codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
     kinds = ["customer", "employee", "prospect", "visitor", "job_applicant"]
     systems = "".join(
@@ -165,28 +165,20 @@ def chain_with_back_edges() -> bytes:
     )
     flows = "".join(
         f"  - {{from: c{index}, to: c{index + 1}, data_categories: [user]}}\n"
-        f"  - {{from: c{index + 1}, to: c0, data_categories: [user]}}\n"
+        f"  - {{from: c{index + 1}, to: c{back_to(index)}, data_categories: [user]}}\n"
         for index in range(2_999)
     )
     return (VALID + "systems:\n" + systems + "flows:\n" + flows).encode()
+
+
+def chain_with_back_edges() -> bytes:
+    """Each system also sends to the first: whatever comes back travels the chain again."""
+    return _chain_with_returns(lambda index: 0)
 
 
 def two_way_chain() -> bytes:
-    """3,000 systems in a chain with flows both ways, each collecting people of its own
-    (country, kind): data must travel to both ends."""
-    codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
-    kinds = ["customer", "employee", "prospect", "visitor", "job_applicant"]
-    systems = "".join(
-        f"  - {{id: b{index}, collects: [{{data_categories: [user.name], origins: [{codes[index % 676]}],"
-        f" subjects: [{kinds[index // 676]}]}}]}}\n"
-        for index in range(3_000)
-    )
-    flows = "".join(
-        f"  - {{from: b{index}, to: b{index + 1}, data_categories: [user]}}\n"
-        f"  - {{from: b{index + 1}, to: b{index}, data_categories: [user]}}\n"
-        for index in range(2_999)
-    )
-    return (VALID + "systems:\n" + systems + "flows:\n" + flows).encode()
+    """Flows both ways between neighbours: data must travel to both ends."""
+    return _chain_with_returns(lambda index: index)
 
 
 def long_route_to_many() -> bytes:
