@@ -348,8 +348,21 @@ class DataMap:
         for target, flow, keys in into_sinks:
             carried = self._carried[id(flow)] = self._carry(flow, keys)
             self._receive(target, carried)
-        # Stage 2: flows' declared origins for categories that arrive with no known origin.
-        known = sum(bit for (origin, _), bit in bit_of.items() if origin is not None)
+        self._declare_origins(out, into_sinks, computed)
+        for flow in self.flows:  # flows out of nodes that never held anything
+            if id(flow) not in self._carried:
+                self._carried[id(flow)] = self._carry(flow, self._keys(flow))
+        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
+        del self._bits_of_origin
+        del self._declaring, self._touched
+
+    def _declare_origins(self, out: dict, into_sinks: list, computed: set[int]) -> None:
+        """Stage 2: a flow's declared origins for the listed categories that reach its source
+        with no known origin, propagated on from the stage-1 fixpoint."""
+        known = 0
+        for (origin, _), bit in self._bit_of.items():
+            if origin is not None:
+                known |= bit
         for flow in self.flows:
             if flow.origins:
                 unknown = frozenset(
@@ -358,24 +371,20 @@ class DataMap:
                 )
                 if unknown:
                     self._declaring[id(flow)] = unknown
-        if self._declaring:
-            self._touched = set()
-            for source, flows in out.items():
-                for _, flow, _ in flows:
-                    if id(flow) in self._declaring:
-                        self._dirty.setdefault(source, set()).add(id(flow))
-                        pending.append(source)
-            self._settle(pending, out, computed)
-            for target, flow, keys in into_sinks:
-                if id(flow) in self._declaring or flow.source in self._touched:
-                    carried = self._carried[id(flow)] = self._carry(flow, keys)
-                    self._receive(target, carried)
-        for flow in self.flows:  # flows out of nodes that never held anything
-            if id(flow) not in self._carried:
-                self._carried[id(flow)] = self._carry(flow, self._keys(flow))
-        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
-        del self._bits_of_origin
-        del self._declaring, self._touched
+        if not self._declaring:
+            return
+        self._touched = set()
+        pending = []
+        for source, flows in out.items():
+            for _, flow, _ in flows:
+                if id(flow) in self._declaring:
+                    self._dirty.setdefault(source, set()).add(id(flow))
+                    pending.append(source)
+        self._settle(pending, out, computed)
+        for target, flow, keys in into_sinks:
+            if id(flow) in self._declaring or flow.source in self._touched:
+                carried = self._carried[id(flow)] = self._carry(flow, keys)
+                self._receive(target, carried)
 
     def _settle(self, pending: list[str], out: dict, computed: set[int]) -> None:
         """Run the worklist until no node's holdings grow, in sweeps: the first visits its
