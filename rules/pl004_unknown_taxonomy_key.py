@@ -27,6 +27,7 @@ from itertools import islice
 from privlint.lint import taxonomy
 from privlint.lint.engine import Violation
 from privlint.lint.suggest import Suggester
+from privlint.lint.wording import LISTED
 
 ID = "PL004"
 NAME = "unknown-taxonomy-key"
@@ -70,14 +71,12 @@ def _report(location, entity, members, fuzzy):
             firsts.append(first)
     if not unknown:
         return
-    listed = [_reason(kind, key, fuzzy[kind]) for kind, key in islice(unknown, _LISTED)]
-    if len(unknown) > _LISTED:  # a list of thousands of bad keys: name some, count the rest
-        listed.append(f"and {len(unknown) - _LISTED:,} more unknown keys")
+    # Like wording.capped, but only the keys named are looked up for a suggestion.
+    listed = [_reason(kind, key, fuzzy[kind]) for kind, key in islice(unknown, LISTED)]
+    if len(unknown) > LISTED:  # a list of thousands of bad keys: name some, count the rest
+        listed.append(f"and {len(unknown) - LISTED:,} more unknown keys")
     first = min(firsts, key=lambda path: location.position(*path))
     yield Violation.at(location, entity, "; ".join(listed), *first)
-
-
-_LISTED = 10
 
 
 def _reason(kind: str, key: str, fuzzy) -> str:
