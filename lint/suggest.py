@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from functools import cached_property
 
 # Fuzzy matching compares a wrong name with every candidate. Cheap length-and-letter bounds
 # rule most out; a full comparison costs ~600 ns per pair of equal characters of the two names
@@ -22,16 +23,24 @@ class Suggester:
     """Finds the closest of `candidates`, remembering answers, within MAX_WORK."""
 
     def __init__(self, candidates, cutoff: float = 0.5):
-        # Compared case-folded ('Stripe' is closest to 'stripe'); the first of names that fold alike.
-        self.folded: dict[str, str] = {}
-        for name in sorted(candidates):
-            if len(name) <= MAX_NAME_LENGTH:
-                self.folded.setdefault(name.casefold(), name)
-        self.candidates = list(self.folded)
-        self.letters = {name: Counter(name) for name in self.candidates}
+        self.names = candidates  # indexed on the first lookup: most checks make none
         self.cutoff = cutoff
         self.budget = MAX_WORK
         self.answers: dict[str, str | None] = {}
+        self.letters: dict[str, Counter] = {}  # per candidate, once it is compared in full
+
+    @cached_property
+    def folded(self) -> dict[str, str]:
+        """Names case-folded ('Stripe' is closest to 'stripe'); the first of names that fold alike."""
+        folded: dict[str, str] = {}
+        for name in sorted(self.names):
+            if len(name) <= MAX_NAME_LENGTH:
+                folded.setdefault(name.casefold(), name)
+        return folded
+
+    @cached_property
+    def candidates(self) -> list[str]:
+        return list(self.folded)
 
     def closest(self, wrong: str) -> str | None:
         """difflib.get_close_matches(wrong, candidates, n=1) case-folded, charging the budget
@@ -50,7 +59,8 @@ class Suggester:
                 matcher.set_seq1(candidate)
                 self.budget -= len(candidate) + len(wrong)
                 if matcher.real_quick_ratio() >= self.cutoff and matcher.quick_ratio() >= self.cutoff:
-                    pairs = sum(count * letters[letter] for letter, count in self.letters[candidate].items())
+                    counts = self.letters.get(candidate) or self.letters.setdefault(candidate, Counter(candidate))
+                    pairs = sum(count * letters[letter] for letter, count in counts.items())
                     self.budget -= MATCH_COST * pairs
                     if self.budget < 0:
                         break
