@@ -1,5 +1,6 @@
-"""The data map: nodes (systems, recipients) and flows as a networkx multigraph, with what
-data each node holds and each flow carries, computed once for all rules.
+"""The data map: nodes (systems, recipients) as a networkx directed graph of who sends to
+whom, the flows between them, and what data each node holds and each flow carries, computed
+once for all rules.
 
 Propagation (SPEC §1): data enters at `collects`. A flow carries its listed categories from
 its source; the origins and data subjects travelling with them are those under which the
@@ -37,7 +38,9 @@ class DataMap:
     @gc_paused
     def __init__(self, inventory: Inventory):
         self.inventory = inventory
-        self.graph = nx.MultiDiGraph()
+        # Topology only: the flows themselves (several may join one pair) stay in `flows`, as
+        # a multigraph's per-edge dictionaries cost a third of a 20,000-flow check's memory.
+        self.graph = nx.DiGraph()
         # Of nodes sharing an id (PL003), the first in file order is the one the map uses,
         # as PL003 reports the later ones; the graph's node order stays systems first.
         first = {node.id: node for node in reversed(inventory.nodes_in_file_order())}
@@ -47,7 +50,7 @@ class DataMap:
         self.flows: list[Flow] = []
         for flow in inventory.flows:
             if flow.source in self.graph and flow.target in self.graph:  # else PL002
-                self.graph.add_edge(flow.source, flow.target, key=len(self.flows), flow=flow)
+                self.graph.add_edge(flow.source, flow.target)
                 self.flows.append(flow)
         self._held: dict[str, dict[str, Bits]] = defaultdict(dict)
         self._carried: dict[int, dict[str, Bits]] = {}
@@ -283,6 +286,7 @@ class DataMap:
         self._under: dict[str, dict[str, list[int]]] = {}
         self._dirty: dict[str, set[int]] = {}  # node -> out-flows to recompute when next visited
         self._narrowing: dict[tuple | None, tuple] = {}  # by a flow's origins
+        self._flow_keys: dict[tuple, tuple] = {}  # by a flow's origins and categories
         # flow -> listed categories it carries as its declared origins' data (stage 2)
         self._declaring: dict[int, frozenset[str]] = {}
         self._touched: set[str] | None = None  # nodes whose holdings changed in stage 2
@@ -325,8 +329,8 @@ class DataMap:
         out: dict[str, list[tuple[str, Flow, tuple]]] = {}
         into_sinks: list[tuple[str, Flow, tuple]] = []
         successors = self.graph.succ
-        for source, target, data in self.graph.out_edges(data=True):
-            flow = data["flow"]
+        for flow in self.flows:
+            source, target = flow.source, flow.target
             keys = self._keys(flow)
             if not successors[target]:
                 # Nothing depends on when data reaches a node no flow leaves (most recipients):
@@ -338,10 +342,11 @@ class DataMap:
             # ancestors (exactly), and anything below its own (through `under`).
             key = id(flow)
             exact = self._exact.setdefault(source, {})
-            for category in set(keys[2]).union(*keys[3]):
+            listed = keys[2]
+            for category in {category for category, _ in listed}.union(*(above for _, above in listed)):
                 exact.setdefault(category, []).append(key)
             under = self._under.setdefault(source, {})
-            for category in set(keys[2]):
+            for category in {category for category, _ in listed}:
                 under.setdefault(category, []).append(key)
         computed: set[int] = set()
         self._settle(pending, out, computed)
@@ -352,7 +357,7 @@ class DataMap:
         for flow in self.flows:  # flows out of nodes that never held anything
             if id(flow) not in self._carried:
                 self._carried[id(flow)] = self._carry(flow, self._keys(flow))
-        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._bit_of
+        del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._flow_keys, self._bit_of
         del self._bits_of_origin
         del self._declaring, self._touched
 
@@ -445,9 +450,17 @@ class DataMap:
         return bits
 
     def _keys(self, flow: Flow) -> tuple:
-        """Per flow: what its `origins` add and keep (shared by flows with the same origins),
-        its categories and their ancestors."""
-        origins = tuple(flow.origins) if flow.origins else None
+        """Per flow: what its `origins` add and keep, and its categories (each once) with their
+        ancestors; one tuple shared by the flows that declare the same origins and categories."""
+        origins = flow.origins or None
+        found = self._flow_keys.get((origins, flow.data_categories))
+        if found is None:
+            listed = tuple(_lineage(category) for category in dict.fromkeys(flow.data_categories))
+            found = self._flow_keys[(origins, flow.data_categories)] = (*self._narrowed(origins), listed)
+        return found
+
+    def _narrowed(self, origins: tuple[str, ...] | None) -> tuple[Bits, Bits]:
+        """(the bits a flow declaring `origins` adds, the bits it keeps), once per `origins`."""
         narrowing = self._narrowing.get(origins)
         if narrowing is None:
             bit_of = self._bit_of
@@ -460,8 +473,7 @@ class DataMap:
                 for origin in narrowed:
                     allowed |= self._bits_of_origin[origin]
             narrowing = self._narrowing[origins] = (declared, allowed)
-        categories = tuple(dict.fromkeys(flow.data_categories))  # a key listed twice is one key
-        return (*narrowing, categories, tuple(_ancestors(category) for category in categories))
+        return narrowing
 
     def _index(self, node_id: str, category: str) -> None:
         """Record a category newly held by a node: its rank, and under each of its ancestors."""
@@ -489,11 +501,11 @@ class DataMap:
 
     def _carry(self, flow: Flow, keys: tuple) -> dict[str, Bits]:
         held = self._held.get(flow.source, {})
-        declared, allowed, categories, ancestors = keys
+        declared, allowed, listed = keys
         below = self._below.get(flow.source, {}) if held else {}
         declaring = self._declaring.get(id(flow), ())
         carried: dict[str, Bits] = {}
-        for category, above in zip(categories, ancestors):
+        for category, above in listed:
             # Held categories `category` covers (itself, its descendants), in the order held.
             covered = below.get(category, ())
             if category in held:
@@ -535,12 +547,17 @@ class DataMap:
 
 def _ancestors(category: str) -> tuple[str, ...]:
     """The keys that strictly cover `category` by taxonomy.covers: 'a', 'a.b' for 'a.b.c'."""
-    found = _ANCESTORS.get(category)
+    return _lineage(category)[1]
+
+
+def _lineage(category: str) -> tuple[str, tuple[str, ...]]:
+    """(category, its ancestors), one tuple per category for every flow that lists it."""
+    found = _LINEAGE.get(category)
     if found is None:
-        found = _ANCESTORS[category] = tuple(
-            category[:index] for index, char in enumerate(category) if char == "."
+        found = _LINEAGE[category] = (
+            category, tuple(category[:index] for index, char in enumerate(category) if char == ".")
         )
     return found
 
 
-_ANCESTORS: dict[str, tuple[str, ...]] = {}
+_LINEAGE: dict[str, tuple[str, tuple[str, ...]]] = {}

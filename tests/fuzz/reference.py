@@ -78,19 +78,19 @@ def propagate(data_map) -> tuple[dict, dict]:
             source = min(pending, key=lambda node: direction * order[node])
             pending.remove(source)
             queued.discard(source)
-            for _, target, data in graph.out_edges(source, data=True):
+            for flow in [flow for flow in data_map.flows if flow.source == source]:
+                target = flow.target
                 if not graph.succ[target]:
                     continue  # into a node no flow leaves: delivered once, at the fixpoint (below)
-                flow = data["flow"]
                 carried = carry(flow)
                 carried_by_flow[id(flow)] = carried
                 if receive(target, carried) and target not in queued:
                     (pending if direction * order[target] > direction * order[source] else later).append(target)
                     queued.add(target)
-        for _, target, data in graph.out_edges(data=True):
-            if not graph.succ[target]:
-                carried_by_flow[id(data["flow"])] = carried = carry(data["flow"])
-                receive(target, carried)
+        for flow in data_map.flows:
+            if not graph.succ[flow.target]:
+                carried_by_flow[id(flow)] = carried = carry(flow)
+                receive(flow.target, carried)
 
     pending: deque = deque()
     for node in data_map.inventory.nodes:
