@@ -20,7 +20,7 @@ class UsageError(Exception):
     """A problem with how privlint was called (exit 2), not with an inventory."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: rules report thousands
 class Violation:
     """What a rule reports: the entity, why, and where."""
 

@@ -76,7 +76,7 @@ class Node:
         return self.kind == "recipient"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # each declared flow is itself: the data map keys by it
 class Flow:
     source: str
     target: str
@@ -253,11 +253,12 @@ def build(
         for document in documents for flow in data_of[id(document)].get("flows") or () if flow is not None
     )
     seen_pairs: Counter = Counter()
+    shared: dict[tuple, tuple] = {}
     for document in documents:
         data = data_of[id(document)]
         for index, raw in enumerate(data.get("systems") or ()):
             if raw is not None:
-                inventory.systems.append(_system(raw, Location(document, ("systems", index))))
+                inventory.systems.append(_system(raw, Location(document, ("systems", index)), shared))
         for index, raw in enumerate(data.get("recipients") or ()):
             if raw is not None:
                 inventory.recipients.append(_recipient(raw, Location(document, ("recipients", index)), inventory))
@@ -267,7 +268,7 @@ def build(
             pair = (raw["from"], raw["to"])
             seen_pairs[pair] += 1
             entity = flow_entity(*pair, seen_pairs[pair] if flow_pairs[pair] > 1 else None)
-            inventory.flows.append(_flow(raw, entity, Location(document, ("flows", index))))
+            inventory.flows.append(_flow(raw, entity, Location(document, ("flows", index)), shared))
     return inventory
 
 
@@ -288,16 +289,18 @@ def _vendor_fields(vendor: reference.Vendor) -> dict[str, Any]:
     }
 
 
-def _known(kind: str, keys) -> tuple[str, ...]:
-    """Known taxonomy keys only: unknown ones are reported by PL004 and judged by no other rule."""
-    return tuple(key for key in keys or () if taxonomy.is_known(kind, key))
+def _known(kind: str, keys, shared: dict | None = None) -> tuple[str, ...]:
+    """Known taxonomy keys only: unknown ones are reported by PL004 and judged by no other rule.
+    Equal tuples are one object through `shared` (20,000 flows list 1,300 distinct purposes)."""
+    known = tuple(key for key in keys or () if taxonomy.is_known(kind, key))
+    return known if shared is None else shared.setdefault(known, known)
 
 
-def _collections(raw: dict, location: Location) -> list[Collection]:
+def _collections(raw: dict, location: Location, shared: dict) -> list[Collection]:
     return [
         Collection(
-            subjects=_known("data_subjects", item.get("subjects")),
-            data_categories=_known("data_categories", item["data_categories"]),
+            subjects=_known("data_subjects", item.get("subjects"), shared),
+            data_categories=_known("data_categories", item["data_categories"], shared),
             origins=tuple(item.get("origins") or ()),
             location=location.at("collects", index),
         )
@@ -305,7 +308,7 @@ def _collections(raw: dict, location: Location) -> list[Collection]:
     ]
 
 
-def _system(raw: dict, location: Location) -> Node:
+def _system(raw: dict, location: Location, shared: dict) -> Node:
     return Node(
         id=raw["id"],
         kind="system",
@@ -314,7 +317,7 @@ def _system(raw: dict, location: Location) -> Node:
         name=raw.get("name") or raw["id"],
         country=raw.get("country"),
         retention=raw.get("retention"),
-        collects=_collections(raw, location),
+        collects=_collections(raw, location, shared),
     )
 
 
@@ -346,15 +349,15 @@ def _recipient(raw: dict, location: Location, inventory: Inventory) -> Node:
     )
 
 
-def _flow(raw: dict, entity: str, location: Location) -> Flow:
+def _flow(raw: dict, entity: str, location: Location, shared: dict) -> Flow:
     return Flow(
         source=raw["from"],
         target=raw["to"],
         entity=entity,
         location=location,
         raw=raw,
-        data_categories=_known("data_categories", raw.get("data_categories")),
-        purposes=_known("data_uses", raw.get("purposes")),
+        data_categories=_known("data_categories", raw.get("data_categories"), shared),
+        purposes=_known("data_uses", raw.get("purposes"), shared),
         transfer_basis=raw.get("transfer_basis"),
         consideration=raw.get("consideration") is True,
         origins=tuple(raw["origins"]) if "origins" in raw else None,

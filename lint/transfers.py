@@ -68,7 +68,7 @@ def adequate(area: str, recipient: Node, as_of: dt.date, hr_data: bool = False) 
     return False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per flow and legal area
 class Transfer:
     """Data of one legal area disclosed over one flow to a recipient."""
 
