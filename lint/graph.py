@@ -34,13 +34,23 @@ Holdings = dict[str, AbstractSet[Provenance]]
 Bits = int
 
 
+class _Topology(nx.DiGraph):
+    """A DiGraph whose edges carry no attributes: they share one empty attribute dictionary
+    (networkx's factory hook for subclasses) instead of an empty dictionary each."""
+
+    edge_attr_dict_factory = staticmethod(lambda: _NO_ATTRIBUTES)
+
+
+_NO_ATTRIBUTES: dict = {}
+
+
 class DataMap:
     @gc_paused
     def __init__(self, inventory: Inventory):
         self.inventory = inventory
         # Topology only: the flows themselves (several may join one pair) stay in `flows`, as
         # a multigraph's per-edge dictionaries cost a third of a 20,000-flow check's memory.
-        self.graph = nx.DiGraph()
+        self.graph = _Topology()
         # Of nodes sharing an id (PL003), the first in file order is the one the map uses,
         # as PL003 reports the later ones; the graph's node order stays systems first.
         first = {node.id: node for node in reversed(inventory.nodes_in_file_order())}

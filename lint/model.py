@@ -196,6 +196,7 @@ class Inventory:
             if members:
                 uses.append(CategoryUse(system.entity, system.location, members, "collects"))
         shared: dict[tuple[str, int], tuple[str, Path]] = {}  # flows repeat the same members
+        lists: dict[tuple, tuple] = {}
         for flow in self.flows:
             members = tuple(
                 shared.get((category, position)) or shared.setdefault(
@@ -205,6 +206,7 @@ class Inventory:
                 if taxonomy.is_known("data_categories", category)
             )
             if members:
+                members = lists.setdefault(members, members)  # flows repeat the same lists too
                 uses.append(CategoryUse(flow.entity, flow.location, members, "sends", flow))
         return uses
 
