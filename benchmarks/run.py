@@ -13,8 +13,9 @@ Sections (every ratio is measured in the same run, on the same machine):
                    (`YAML(typ="safe", pure=False).load`), both whole processes; and the split
                    between parse, validate, graph, rules and report (in-process, one run).
                                                                         target: <= 1.5x parse
-(c) growth         1x, 2x, 4x, 8x sizes (8x = the scale inventory): in-process pipeline time,
-                   work (Python calls) and whole-process time; 4x the size may cost at most
+(c) growth         1x, 2x, 4x, 8x sizes (8x = the scale inventory): in-process pipeline time
+                   (medians of runs interleaved across the sizes), work (Python calls) and
+                   whole-process time; 4x the size may cost at most
                    4.4x the time (1x->4x and 2x->8x).
 (d) memory         peak RSS of `privlint check` per size, against the file size, judged at
                    the scale size (also shown above the import floor's RSS). target: <= 10x file
@@ -294,13 +295,18 @@ def main(argv: list[str] | None = None) -> int:
 
         # (c) growth and (d) memory ------------------------------------------------------
         growth = []
+        # In-process timings of all sizes interleaved, as in (a): a slow spell of a shared
+        # machine then slows every size alike instead of skewing one ratio.
+        timings = {path: [] for path in files}
+        for _ in range(max(1, min(repeats, 5))):
+            for path in files:
+                timings[path].append(phases(str(path))["total"])
         for (nodes, flows), path in zip(sizes, files):
-            timings = [phases(str(path))["total"] for _ in range(max(1, min(repeats, 3)))]
             processes = [run_process([*privlint, "check", "--as-of", AS_OF, str(path)])
                          for _ in range(1 if args.smoke else 3)]
             growth.append({
                 "nodes": nodes, "flows": flows, "bytes": path.stat().st_size,
-                "pipeline_s": median(timings), "process_s": median(wall for wall, _, _ in processes),
+                "pipeline_s": median(timings[path]), "process_s": median(wall for wall, _, _ in processes),
                 "peak_rss": max(rss for _, rss, _ in processes), "calls": python_calls(str(path)),
             })
         floor_rss = median(rss for _, rss in interleaved({"floor": [sys.executable, "-c", FLOOR]}, 1)["floor"])
