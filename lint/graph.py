@@ -301,7 +301,6 @@ class DataMap:
         self._flow_keys: dict[tuple, tuple] = {}  # by a flow's origins and categories
         # flow -> listed categories it carries as its declared origins' data (stage 2)
         self._declaring: dict[Flow, frozenset[str]] = {}
-        self._touched: set[str] | None = None  # nodes whose holdings changed in stage 2
         bit_of: dict[Provenance, Bits] = {}
 
         def bits(pairs) -> Bits:
@@ -363,10 +362,11 @@ class DataMap:
                 under[category] = under.get(category, 0) | bit
         visited: set[str] = set()
         self._settle(pending, out, visited)
+        self._declare_origins(out, visited)
+        # No flow leaves these targets, so nothing above waited for them: once, at the end.
         for target, flow, keys in into_sinks:
             carried = self._carried[flow] = self._carry(flow, keys)
             self._receive(target, carried)
-        self._declare_origins(out, into_sinks, visited)
         for flow in self.flows:  # flows out of nodes that never held anything
             if flow not in self._carried:
                 self._carried[flow] = self._carry(flow, self._keys(flow))
@@ -377,9 +377,9 @@ class DataMap:
                 table[category] = canonical.setdefault(bits, bits)
         del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._flow_keys, self._bit_of
         del self._bits_of_origin
-        del self._declaring, self._touched
+        del self._declaring
 
-    def _declare_origins(self, out: dict, into_sinks: list, visited: set[str]) -> None:
+    def _declare_origins(self, out: dict, visited: set[str]) -> None:
         """Stage 2: a flow's declared origins for the listed categories that reach its source
         with no known origin, propagated on from the stage-1 fixpoint."""
         known = 0
@@ -396,7 +396,6 @@ class DataMap:
                     self._declaring[flow] = unknown
         if not self._declaring:
             return
-        self._touched = set()
         pending = []
         for source, flows in out.items():
             for position, (_, flow, _) in enumerate(flows):
@@ -404,10 +403,6 @@ class DataMap:
                     self._dirty[source] = self._dirty.get(source, 0) | 1 << position
                     pending.append(source)
         self._settle(pending, out, visited)
-        for target, flow, keys in into_sinks:
-            if flow in self._declaring or flow.source in self._touched:
-                carried = self._carried[flow] = self._carry(flow, keys)
-                self._receive(target, carried)
 
     def _settle(self, pending: list[str], out: dict, visited: set[str]) -> None:
         """Run the worklist until no node's holdings grow, in sweeps: the first visits its
@@ -514,8 +509,6 @@ class DataMap:
 
     def _changed(self, node_id: str, category: str) -> None:
         """The node's holdings of `category` changed: mark the out-flows that depend on it."""
-        if self._touched is not None:
-            self._touched.add(node_id)
         exact = self._exact.get(node_id)
         if exact is None:
             return  # no flow out of this node (or flows not indexed yet: all are computed)
