@@ -81,13 +81,19 @@ class Flow:
     source: str
     target: str
     entity: str
-    location: Location
+    document: Document
+    index: int  # in the document's `flows`
     raw: dict[str, Any]
     data_categories: tuple[str, ...]
     purposes: tuple[str, ...]
     transfer_basis: str | dict[str, str] | None
     consideration: bool
     origins: tuple[str, ...] | None
+
+    @property
+    def location(self) -> Location:
+        """Made when asked for: a stored Location per flow cost 2 MB at 20,000 flows."""
+        return Location(self.document, ("flows", self.index))
 
     def basis_for(self, area: str) -> str | None:
         """The declared basis for data of legal area `area`."""
@@ -101,10 +107,14 @@ class CategoryUse:
     """Where data categories are collected (a system's `collects`) or flow (a flow)."""
 
     entity: str
-    location: Location
     categories: tuple[tuple[str, Path], ...]  # (known taxonomy key, member path for positions)
     verb: str  # "collects" | "sends"
+    system: Node | None = None  # the system, for "collects"
     flow: Flow | None = None  # the flow, for "sends"
+
+    @property
+    def location(self) -> Location:
+        return self.flow.location if self.flow is not None else self.system.location
 
     def matching(self, predicate) -> list[tuple[str, Path]]:
         """The (category, member path) pairs for which `predicate(category)` holds."""
@@ -194,7 +204,7 @@ class Inventory:
                 if taxonomy.is_known("data_categories", category)
             )
             if members:
-                uses.append(CategoryUse(system.entity, system.location, members, "collects"))
+                uses.append(CategoryUse(system.entity, members, "collects", system=system))
         shared: dict[tuple[str, int], tuple[str, Path]] = {}  # flows repeat the same members
         lists: dict[tuple, tuple] = {}
         for flow in self.flows:
@@ -207,7 +217,7 @@ class Inventory:
             )
             if members:
                 members = lists.setdefault(members, members)  # flows repeat the same lists too
-                uses.append(CategoryUse(flow.entity, flow.location, members, "sends", flow))
+                uses.append(CategoryUse(flow.entity, members, "sends", flow=flow))
         return uses
 
     def recipients_by_identity(self) -> dict[str, list[Node]]:
@@ -270,7 +280,7 @@ def build(
             pair = (raw["from"], raw["to"])
             seen_pairs[pair] += 1
             entity = flow_entity(*pair, seen_pairs[pair] if flow_pairs[pair] > 1 else None)
-            inventory.flows.append(_flow(raw, entity, Location(document, ("flows", index)), shared))
+            inventory.flows.append(_flow(raw, entity, document, index, shared))
     return inventory
 
 
@@ -351,12 +361,13 @@ def _recipient(raw: dict, location: Location, inventory: Inventory) -> Node:
     )
 
 
-def _flow(raw: dict, entity: str, location: Location, shared: dict) -> Flow:
+def _flow(raw: dict, entity: str, document: Document, index: int, shared: dict) -> Flow:
     return Flow(
         source=raw["from"],
         target=raw["to"],
         entity=entity,
-        location=location,
+        document=document,
+        index=index,
         raw=raw,
         data_categories=_known("data_categories", raw.get("data_categories"), shared),
         purposes=_known("data_uses", raw.get("purposes"), shared),
