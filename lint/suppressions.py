@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import chain
 
 from .registry import lookup
 
@@ -48,17 +49,23 @@ class Suppression:
         return problems
 
 
-def entity_lines(inventory) -> dict[tuple[str, int], str]:
-    """(file, line of the entity's first key) -> entity, for every suppressible entity."""
+def entity_lines(inventory, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """(file, line of the entity's first key) -> entity, for the suppressible entities whose
+    first line is `wanted` (a comment's line or the one below it): not a table of all 20,000
+    flows of a map that has three comments."""
     lines: dict[tuple[str, int], str] = {}
-    for entity, location in [(node.entity, node.location) for node in inventory.nodes] + [
-        (flow.entity, flow.location) for flow in inventory.flows
-    ]:
-        lines.setdefault((location.file, location.position()[0]), entity)
+    if not wanted:
+        return lines
+    for entity in chain(inventory.nodes, inventory.flows):
+        place = (entity.location.file, entity.location.position()[0])
+        if place in wanted:
+            lines.setdefault(place, entity.entity)
     policy = inventory.policy
     if policy.location is not None:
         for field in policy.raw:
-            lines.setdefault((policy.location.file, policy.location.position(field)[0]), f"policy.{field}")
+            place = (policy.location.file, policy.location.position(field)[0])
+            if place in wanted:
+                lines.setdefault(place, f"policy.{field}")
     return lines
 
 
@@ -89,7 +96,11 @@ def apply(context, findings: list, ran: set[str]) -> tuple[list, list[Suppressio
     """Mark the findings silenced by inline comments; return them and every suppression."""
     if not context.judgeable:
         return findings, []
-    suppressions = scan(context.documents, entity_lines(context.inventory))
+    wanted = {
+        (document.path, line) for document in context.documents for number in document.marked
+        for line in (number, number + 1)
+    }
+    suppressions = scan(context.documents, entity_lines(context.inventory, wanted))
     by_target = {}
     for suppression in suppressions:
         if not suppression.reason or suppression.entity is None:
