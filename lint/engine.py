@@ -149,8 +149,8 @@ def load_context(
     # oversized directory inventory is refused at once, not after parsing its first files.
     raws = deque(budget.take(reader(file)) for file in files)
     for shown in context.files:
-        try:  # popped, so each file's bytes are freed once decoded
-            context.documents.append(loader.load(shown, loader.decode(raws.popleft())))
+        try:  # popped, so each file's bytes are freed once parsed
+            context.documents.append(loader.load(shown, raws.popleft()))
         except YamlError as error:
             context.yaml_errors.append((shown, error))
     if context.yaml_errors:

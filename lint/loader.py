@@ -18,6 +18,7 @@ quarter of a million values: per-value path tuples cost more memory than the dat
 
 from __future__ import annotations
 
+import codecs
 import functools
 import gc
 import io
@@ -303,11 +304,21 @@ def gc_paused(function):
 
 
 @gc_paused
-def load(path: str, text: str) -> Document:
-    """Parse `text` (the content of `path`) into a Document, or raise YamlError."""
+def load(path: str, source: str | bytes) -> Document:
+    """Parse `source`, the content of `path`, into a Document, or raise YamlError.
+
+    `source` is the text, or the file's raw bytes, checked as decode() checks them and then
+    parsed as they are: libyaml reads UTF-8 bytes, and from text it makes a UTF-8 copy, so a
+    large file was in memory twice while its data was built.
+    """
+    if isinstance(source, bytes):
+        marked = marked_lines(decode(source), SUPPRESSION_MARKER)
+        source = source[len(codecs.BOM_UTF8):] if source.startswith(codecs.BOM_UTF8) else source
+    else:
+        marked = marked_lines(source, SUPPRESSION_MARKER)
     builder = _Builder()
     try:
-        builder.run(text)
+        builder.run(source)
     except YamlError:
         raise
     except RecursionError:
@@ -315,10 +326,9 @@ def load(path: str, text: str) -> Document:
     except MemoryError:
         raise YamlError("the document is too large to load in the memory available") from None
     except Exception as exc:  # ruamel's scanner/parser errors, normalised below
+        text = source.decode("utf-8") if isinstance(source, bytes) else source
         raise _from_ruamel(exc, text) from None
-    return Document(
-        path, builder.result, builder.positions, builder.runs.seal(), builder.root, marked_lines(text, SUPPRESSION_MARKER)
-    )
+    return Document(path, builder.result, builder.positions, builder.runs.seal(), builder.root, marked)
 
 
 def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
@@ -349,19 +359,20 @@ def _byte_position(text: str, offset: int) -> Position:
 _YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
-def _events(text: str):
+def _events(source: str | bytes):
     """The parser's event stream: libyaml's (ruamel.yaml.clib) when installed, else ruamel's own.
 
-    The C parser is driven directly on the string: same events and marks as YAML().parse,
-    without a StringIO copy of the text and without a YAML object kept alive by its cycles.
+    The C parser is driven directly on the text or UTF-8 bytes: same events and marks as
+    YAML().parse, without a StringIO copy and without a YAML object kept alive by its cycles.
     """
     try:
         from _ruamel_yaml import CParser
     except ImportError:  # pragma: no cover - depends on the installed wheel
         from ruamel.yaml import YAML
 
+        text = source.decode("utf-8") if isinstance(source, bytes) else source
         return YAML(typ="safe", pure=True).parse(io.StringIO(text))
-    return iter(CParser(text).get_event, None)  # None after the stream's end
+    return iter(CParser(source).get_event, None)  # None after the stream's end
 
 
 # Positions are packed into one unsigned 64-bit integer: line << 32 | column (both 1-based),
@@ -446,7 +457,7 @@ class _Builder:
         # One object per distinct string: inventories repeat ids and taxonomy keys a lot.
         self.strings: dict[str, str] = {}
 
-    def run(self, text: str) -> None:
+    def run(self, source: str | bytes) -> None:
         from ruamel.yaml import events as ev
 
         scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
@@ -457,7 +468,7 @@ class _Builder:
         strings = self.strings
         resolve = self._resolve
         events = 0
-        for event in _events(text):
+        for event in _events(source):
             events += 1
             kind = type(event)
             if kind is scalar_event:

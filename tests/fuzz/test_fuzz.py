@@ -98,6 +98,23 @@ def test_decode_accepts_utf8_or_gives_a_positioned_error(raw):
         assert error.line >= 1 and error.column >= 1
 
 
+@fuzz(300)
+@given(st.one_of(yaml_soup, st.text(max_size=80)), st.booleans())
+def test_loader_reads_raw_bytes_as_it_reads_their_text(text, bom):
+    """The check path parses a file's bytes (one copy in memory): the same data, positions,
+    suppression lines and errors as parsing its decoded text."""
+    raw = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogatepass")
+    outcomes = []
+    for source in (raw, lambda: loader.decode(raw)):
+        try:
+            document = loader.load("x.yaml", source if isinstance(source, bytes) else source())
+        except loader.YamlError as error:
+            outcomes.append(("error", error.message, error.line, error.column))
+            continue
+        outcomes.append((document.data, document.positions, document.key_positions, document.marked))
+    assert outcomes[0] == outcomes[1], text
+
+
 @fuzz(200)
 @given(plain_data.filter(lambda data: isinstance(data, (dict, list))), st.sampled_from(["block", "flow", "json"]))
 def test_loader_values_and_positions_match_ruamel(data, style):
