@@ -51,8 +51,8 @@ class Suppression:
 
 def entity_lines(inventory, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
     """(file, line of the entity's first key) -> entity, for the suppressible entities whose
-    first line is `wanted` (a comment's line or the one below it): not a table of all 20,000
-    flows of a map that has three comments."""
+    first line is `wanted` (a suppression comment's line or the one below it): nothing for a
+    map without comments, not a table of all 20,000 flows for a map with three."""
     lines: dict[tuple[str, int], str] = {}
     if not wanted:
         return lines
@@ -69,26 +69,28 @@ def entity_lines(inventory, wanted: set[tuple[str, int]]) -> dict[tuple[str, int
     return lines
 
 
-def scan(documents, entities: dict[tuple[str, int], str]) -> list[Suppression]:
+def scan(documents, inventory) -> list[Suppression]:
+    """Every suppression comment, with the entity it is attached to."""
+    comments = [
+        (document.path, number, text, match)
+        for document in documents for number, text in document.marked.items()
+        if (match := _COMMENT.search(text))
+    ]
+    entities = entity_lines(inventory, {(path, line) for path, number, _, _ in comments for line in (number, number + 1)})
     found = []
-    for document in documents:
-        for number, text in document.marked.items():
-            match = _COMMENT.search(text)
-            if not match:
-                continue
-            reason = _REASON.match(match.group("rest"))
-            entity = entities.get((document.path, number)) or entities.get((document.path, number + 1))
-            found.append(
-                Suppression(
-                    path=document.path,
-                    line=number,
-                    column=text.index("#", match.start()) + 1,
-                    rules=[name.strip() for name in match.group("rules").split(",") if name.strip()],
-                    reason=reason.group("reason").strip() if reason else "",
-                    entity=entity,
-                    used=set(),
-                )
+    for path, number, text, match in comments:
+        reason = _REASON.match(match.group("rest"))
+        found.append(
+            Suppression(
+                path=path,
+                line=number,
+                column=text.index("#", match.start()) + 1,
+                rules=[name.strip() for name in match.group("rules").split(",") if name.strip()],
+                reason=reason.group("reason").strip() if reason else "",
+                entity=entities.get((path, number)) or entities.get((path, number + 1)),
+                used=set(),
             )
+        )
     return found
 
 
@@ -96,11 +98,7 @@ def apply(context, findings: list, ran: set[str]) -> tuple[list, list[Suppressio
     """Mark the findings silenced by inline comments; return them and every suppression."""
     if not context.judgeable:
         return findings, []
-    wanted = {
-        (document.path, line) for document in context.documents for number in document.marked
-        for line in (number, number + 1)
-    }
-    suppressions = scan(context.documents, entity_lines(context.inventory, wanted))
+    suppressions = scan(context.documents, context.inventory)
     by_target = {}
     for suppression in suppressions:
         if not suppression.reason or suppression.entity is None:
