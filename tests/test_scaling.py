@@ -94,3 +94,15 @@ def test_routes_choose_each_step_back_once_for_all_recipients(tmp_path, monkeypa
     routes = [data_map.path_to(recipient_id) for recipient_id in data_map.recipients_reached]
     assert searches[0] == 0  # no search per recipient: a star of 30,000 recipients was quadratic
     assert len(data_map._steps) <= data_map.graph.number_of_nodes()  # each node's step chosen once
+
+
+def test_suppressions_look_up_no_entity_lines_without_comments(tmp_path, monkeypatch):
+    """Every inventory's first line ('privlint: 1') is a candidate suppression line; only real
+    suppression comments make the check look up where entities start."""
+    from privlint.lint import suppressions
+
+    context = _context(tmp_path, 250, 2_500)
+    context.inventory, context.data_map  # noqa: B018 - built before counting
+    calls = _count(monkeypatch, model.Location, "position")
+    assert suppressions.apply(context, [], {"PL301"}) == ([], [])
+    assert calls[0] == 0
