@@ -282,12 +282,13 @@ class DataMap:
            arrives it would first apply and then not; found by fuzzing).
 
         Each visit is that of the plain algorithm: pop a node, recompute every flow out of it,
-        and queue each target whose holdings grew. What makes it fast: a flow is
+        and queue each target whose holdings grew (and that sends on). What makes it fast: a flow is
         recomputed only when its source changed, since the flow was last computed, in a
         category the flow can carry (or one above or below it in the taxonomy), as otherwise
         its carried data and what the target receives are unchanged (changes mark the
         dependent flows as they happen); a flow into a node no flow leaves is computed once,
-        at the fixpoint; and provenance sets are bit masks (see Bits).
+        at the fixpoint; and provenance sets, and sets of a node's out-flows, are bit masks
+        (see Bits).
         """
         # node -> a category its out-flows list -> the held categories below it, in the order held
         self._below: dict[str, dict[str, list[str]]] = {}
