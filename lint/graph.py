@@ -35,9 +35,10 @@ Bits = int
 
 
 class _Topology(nx.DiGraph):
-    """A DiGraph whose edges carry no attributes: they share one empty attribute dictionary
-    (networkx's factory hook for subclasses) instead of an empty dictionary each."""
+    """A DiGraph whose nodes and edges carry no attributes: they share one empty attribute
+    dictionary (networkx's factory hooks for subclasses) instead of an empty dictionary each."""
 
+    node_attr_dict_factory = staticmethod(lambda: _NO_ATTRIBUTES)
     edge_attr_dict_factory = staticmethod(lambda: _NO_ATTRIBUTES)
 
 
@@ -54,9 +55,11 @@ class DataMap:
         # Of nodes sharing an id (PL003), the first in file order is the one the map uses,
         # as PL003 reports the later ones; the graph's node order stays systems first.
         first = {node.id: node for node in reversed(inventory.nodes_in_file_order())}
+        self._nodes: dict[str, Node] = {}
         for node in inventory.nodes:
-            if node.id not in self.graph:
-                self.graph.add_node(node.id, node=first[node.id])
+            if node.id not in self._nodes:
+                self._nodes[node.id] = first[node.id]
+                self.graph.add_node(node.id)
         self.flows: list[Flow] = []
         for flow in inventory.flows:
             if flow.source in self.graph and flow.target in self.graph:  # else PL002
@@ -76,7 +79,7 @@ class DataMap:
     # -- queries ---------------------------------------------------------------------------
 
     def node(self, node_id: str) -> Node:
-        return self.graph.nodes[node_id]["node"]
+        return self._nodes[node_id]
 
     def held(self, node_id: str) -> Holdings:
         """Categories the node holds (collected or received), with their provenance."""
@@ -306,11 +309,11 @@ class DataMap:
         self._bit_of: dict[Provenance, Bits] = {}
         collections = self._collections()
         out, into_sinks = self._index_flows()
-        # A node with no flow in `out` has nothing to do on a visit (580,000 one-line systems
-        # made a heap of 580,000 nodes for nothing).
-        pending = [node_id for node_id in self._collect(collections) if node_id in out]
+        self._collect(collections)
+        # Every node with a flow in `out`, once; a node without one has nothing to do on a
+        # visit (580,000 one-line systems made a heap of 580,000 nodes for nothing).
         visited: set[str] = set()
-        self._settle(pending, out, visited)
+        self._settle(list(out), out, visited)
         self._declare_origins(out, visited)
         out.clear()  # settled: nothing is marked any more
         self._exact, self._under, self._dirty = {}, {}, {}
@@ -326,11 +329,12 @@ class DataMap:
         del self._bit_of, self._bits_of_origin, self._declaring
 
     def _collections(self) -> list[tuple[str, list[tuple[tuple[str, ...], Bits]]]]:
-        """Every node of the map with its collections' (categories, provenance), in inventory
-        order; registers every (origin, subject) pair a collection or a flow's origins names."""
+        """The nodes of the map that collect, with their collections' (categories, provenance),
+        in inventory order; registers every (origin, subject) pair a collection or a flow's
+        origins names."""
         collections = []
         for node in self.inventory.nodes:
-            if node.id not in self.graph or self.node(node.id) is not node:
+            if not node.collects or self._nodes.get(node.id) is not node:
                 continue
             masks = []
             for collection in node.collects:
@@ -390,9 +394,8 @@ class DataMap:
         self._flow_keys.clear()  # each flow's keys are in `out` now: 1.2 MB less at the peak
         return out, into_sinks
 
-    def _collect(self, collections) -> list[str]:
-        """Give each node what it collects; return every node, to visit first."""
-        pending = []
+    def _collect(self, collections) -> None:
+        """Give each node what it collects."""
         for node_id, masks in collections:
             holdings = self._held[node_id]
             for categories, provenance in masks:
@@ -402,8 +405,6 @@ class DataMap:
                         holdings[category] = provenance
                     else:
                         holdings[category] |= provenance
-            pending.append(node_id)
-        return pending
 
     def _share_masks(self) -> None:
         """One object per distinct mask: a 20,000-flow map holds 50,000 masks, 7,000 distinct."""

@@ -9,8 +9,10 @@ catalog entry, and unknown facts stay None.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from . import reference, taxonomy
@@ -48,6 +50,9 @@ class Collection:
     location: Location
 
 
+_NO_DPF: Mapping[str, bool | None] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class Node:
     """A system the organization runs, or an outside recipient."""
@@ -59,12 +64,13 @@ class Node:
     name: str
     country: str | None = None
     retention: str | None = None
-    collects: list[Collection] = field(default_factory=list)
+    collects: tuple[Collection, ...] = ()
     # recipients only
     vendor: reference.Vendor | None = None
     role: str | None = None
     category: str | None = None
-    dpf: dict[str, bool | None] = field(default_factory=dict)
+    # read-only, and one shared empty mapping for systems (a 10 MB file can declare 580,000)
+    dpf: Mapping[str, bool | None] = field(default_factory=lambda: _NO_DPF)
     identities: frozenset[str] = frozenset()
 
     @property
@@ -318,8 +324,8 @@ def _known(kind: str, keys, shared: dict | None = None) -> tuple[str, ...]:
     return known if shared is None else shared.setdefault(known, known)
 
 
-def _collections(raw: dict, location: Location, shared: dict) -> list[Collection]:
-    return [
+def _collections(raw: dict, location: Location, shared: dict) -> tuple[Collection, ...]:
+    return tuple(
         Collection(
             subjects=_known("data_subjects", item.get("subjects"), shared),
             data_categories=_known("data_categories", item["data_categories"], shared),
@@ -327,7 +333,7 @@ def _collections(raw: dict, location: Location, shared: dict) -> list[Collection
             location=location.at("collects", index),
         )
         for index, item in enumerate(raw.get("collects") or ())
-    ]
+    )
 
 
 def _system(raw: dict, location: Location, shared: dict) -> Node:

@@ -94,7 +94,7 @@ def propagate(data_map) -> tuple[dict, dict]:
 
     pending: deque = deque()
     for node in data_map.inventory.nodes:
-        if node.id not in graph or graph.nodes[node.id]["node"] is not node:
+        if node.id not in graph or data_map.node(node.id) is not node:
             continue
         for collection in node.collects:
             origins = collection.origins or (None,)
