@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    bare C-backed safe load    {bare_wall:7.2f}s   ratio {ratio:.2f}x "
               f"(target <= {TARGETS['scale']}x): {verdict(ratio, TARGETS['scale'])}")
         out["scale"]["in_process_ratio"] = split["total"] / split["bare_parse"]
-        print(f"    in-process split: " + ", ".join(
+        print("    in-process split: " + ", ".join(
             f"{name} {split[name]:.2f}s" for name in ("parse", "validate", "graph", "rules", "report")
         ) + f" = {split['total']:.2f}s ({split['findings']:,} findings); "
             f"bare load in-process {split['bare_parse']:.2f}s (ratio {split['total'] / split['bare_parse']:.2f}x; "

@@ -491,7 +491,7 @@ def _findings_table(findings, index: int, entities_on_page: set[str], row_ids: d
         entity = escape(finding.entity)
         where = f'<a href="#{target}">{entity}</a>' if finding.entity in entities_on_page else entity
         severity = (
-            f'<span class="sev sev-suppressed">suppressed</span>'
+            '<span class="sev sev-suppressed">suppressed</span>'
             if suppressed
             else f'<span class="sev sev-{finding.severity}">{finding.severity}</span>'
         )

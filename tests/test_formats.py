@@ -4,7 +4,6 @@ suppressed findings in JSON — through the real console script."""
 import json
 import re
 import shutil
-from pathlib import Path
 
 import jsonschema
 import pytest

@@ -247,7 +247,7 @@ def test_dot_renders_with_graphviz(dot_binary, path):
     for edge in view.edges:
         for finding in edge.findings:
             if finding.rule in render.MARKS["transfer"] + render.MARKS["sale"]:
-                assert f"⚠ " in svg and finding.rule in svg
+                assert "⚠ " in svg and finding.rule in svg
 
 
 def test_dot_escapes_names(dot_binary, nasty):
