@@ -43,11 +43,9 @@ def salvage(data: Any, problems: list[Problem]) -> dict | None:
         else:  # a field of the policy or the organization, an entry of the vendor catalog
             fields.setdefault((head,), set()).add(path[1])
     salvaged = {key: value for key, value in data.items() if key not in sections}
-    for key in ("policy", "organization"):
+    for key in ("policy", "organization", "vendors"):
         if isinstance(salvaged.get(key), dict) and (key,) in fields:
             salvaged[key] = _without(salvaged[key], fields[(key,)])
-    if isinstance(salvaged.get("vendors"), dict) and ("vendors",) in fields:
-        salvaged["vendors"] = _without(salvaged["vendors"], fields[("vendors",)])
     for section, identity in IDENTITY.items():
         items = salvaged.get(section)
         if isinstance(items, list):
