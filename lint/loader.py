@@ -12,7 +12,7 @@ cannot overflow the Python stack, and lets it enforce the inventory's YAML rules
 
 Positions are 1-based (line, column), recorded for every value and, for every mapping member,
 also for its key; `Document.position(path)` answers by JSON path. They are stored compactly
-(one array of packed integers per mapping or list) because a 20,000-flow inventory has a
+(one array of 32-bit slots, a run per mapping or list) because a 20,000-flow inventory has a
 quarter of a million values: per-value path tuples cost more memory than the data itself.
 """
 
@@ -25,7 +25,6 @@ import io
 import os
 import re
 from array import array
-from bisect import bisect_left
 from typing import Any
 
 Path = tuple[str | int, ...]
@@ -113,57 +112,54 @@ class YamlError(Exception):
 class Document:
     """One parsed file: its plain data, and where every value (and mapping key) came from.
 
-    Positions are kept compactly in one array, a run per mapping or list (found by the
-    container's id): for a mapping the packed (key, value) positions of its members in
-    insertion order, for a list the packed position of each item. A value reached through an
-    alias is flagged, and everything below it is positioned at the alias. `position(path)`
-    walks the data along the JSON path, so no per-value path tuple is ever stored.
+    Positions are kept compactly in one array of 32-bit slots, a run per mapping or list:
+    the container's own position, then the (key, value) slots of its members in insertion
+    order (a mapping) or the slot of each item (a list). A member's value slot holds its
+    position, or for a mapping or list the index of that container's run, so `position(path)`
+    walks the data and the runs side by side: no per-value path tuple is stored, and no table
+    finds a container's run. A value reached through an alias is flagged, and everything
+    below it is positioned at the alias.
     """
 
-    __slots__ = ("path", "data", "marked", "_positions", "_runs", "_root", "_key_index")
+    __slots__ = ("path", "data", "marked", "_positions", "_wide", "_root", "_key_index")
 
-    def __init__(self, path: str, data: Any, positions: array | None = None, runs: "_Runs | None" = None,
+    def __init__(self, path: str, data: Any, positions: array | None = None, wide: array | None = None,
                  root: int | None = None, marked: dict[int, str] | None = None):
         self.path = path
         self.data = data
-        self._positions = positions if positions is not None else array("Q")
-        self._runs = runs if runs is not None else _Runs()  # container id -> where its run starts
-        self._root = root
-        self._key_index: dict[int, dict[str, int]] = {}
+        self._positions = positions if positions is not None else array("I")
+        self._wide = wide if wide is not None else array("Q")  # positions too large for a slot
+        self._root = root  # the slot of the document's value
+        self._key_index: dict[int, dict[str, int]] = {}  # run -> key -> member number, for large mappings
         # Lines mentioning "privlint:" (suppression comments), by number: the text is not kept.
         self.marked = marked if marked is not None else {}
 
     def position(self, path: Path) -> Position:
         """Where the value at `path` starts, or its nearest enclosing value."""
-        packed = self._root
-        if packed is None:
+        slot = self._root
+        if slot is None:
             return (1, 1)
         node = self.data
         for part in path:
-            slot = self._slot(node, part)
-            if slot is None:
+            member = self._member(node, slot, part)
+            if member is None:
                 break
-            positions, index, child = slot
-            packed = positions[index]
-            if packed & _ALIAS:
-                break  # everything inside an aliased value is positioned at the alias
-            node = child
-        return _unpack(packed)
+            slot, node = self._positions[member + 1], node[part]
+        return self._unpack(slot)
 
     def key_position(self, path: Path) -> Position:
         """Where the key of the member at `path` is, else where its value is."""
-        if path and self._root is not None:
-            node = self.data
-            for part in path[:-1]:
-                slot = self._slot(node, part)
-                if slot is None or slot[0][slot[1]] & _ALIAS:
-                    return self.position(path)
-                node = slot[2]
-            if isinstance(node, dict):
-                slot = self._slot(node, path[-1])
-                if slot is not None:
-                    return _unpack(slot[0][slot[1] - 1])
-        return self.position(path)
+        slot = self._root
+        if not path or slot is None:
+            return self.position(path)
+        node = self.data
+        for part in path[:-1]:
+            member = self._member(node, slot, part)
+            if member is None:
+                return self.position(path)
+            slot, node = self._positions[member + 1], node[part]
+        member = self._member(node, slot, path[-1]) if type(node) is dict else None
+        return self._unpack(self._positions[member]) if member is not None else self.position(path)
 
     @property
     def positions(self) -> dict[Path, Position]:
@@ -175,12 +171,13 @@ class Document:
         """Every recorded mapping-key position by JSON path (materialised; for inspection)."""
         return self._materialise(keys=True)
 
-    def _slot(self, node: Any, part: Any):
-        """(positions, index of the member's value position, member) or None."""
-        run = self._runs.get(id(node))
-        if run is None:
+    def _member(self, node: Any, slot: int, part: Any) -> int | None:
+        """The index of the member's first slot (its key's, in a mapping; so its value's slot
+        is the next) in the run `slot` refers to, or None: no such member, or `node` has no
+        run of its own (a scalar, or a value reached through an alias)."""
+        if not slot & _RUN:
             return None
-        positions = self._positions
+        run = slot ^ _RUN
         if type(node) is dict:
             try:
                 if part not in node:
@@ -188,44 +185,46 @@ class Document:
             except TypeError:  # an unhashable path part names nothing
                 return None
             if len(node) <= _LINEAR_KEYS:
-                for position, key in enumerate(node):
+                for number, key in enumerate(node):
                     if key == part:
-                        return positions, run + 2 * position + 1, node[key]
+                        return run + 1 + 2 * number
                 return None  # pragma: no cover - `part in node` held
-            index = self._key_index.get(id(node))
+            index = self._key_index.get(run)
             if index is None:
-                index = self._key_index[id(node)] = {key: position for position, key in enumerate(node)}
-            return positions, run + 2 * index[part] + 1, node[part]
+                index = self._key_index[run] = {key: number for number, key in enumerate(node)}
+            return run + 1 + 2 * index[part]
         if type(node) is list and isinstance(part, int) and 0 <= part < len(node):
-            return positions, run + part, node[part]
+            return run + part  # an item has no key slot: its value's is the next
         return None
+
+    def _unpack(self, slot: int) -> Position:
+        if slot & _RUN:
+            slot = self._positions[slot ^ _RUN]  # a container's own position
+        return _unpack(slot, self._wide)
 
     def _materialise(self, keys: bool) -> dict[Path, Position]:
         found: dict[Path, Position] = {}
         if self._root is None:
             return found
         if not keys:
-            found[()] = _unpack(self._root)
-        pending = [((), self.data, False)]
+            found[()] = self._unpack(self._root)
+        pending = [((), self.data, self._root)]
         while pending:
-            here, node, aliased = pending.pop()
-            run = None if aliased else self._runs.get(id(node))
+            here, node, slot = pending.pop()
             members = node.items() if type(node) is dict else enumerate(node) if type(node) is list else ()
-            for position, (part, child) in enumerate(members):
+            for part, child in members:
                 path = here + (part,)
-                if aliased:
+                member = self._member(node, slot, part)
+                if member is None:  # inside an aliased value: positioned at the alias
                     if not keys:
-                        found[path] = aliased
-                    pending.append((path, child, aliased))
+                        found[path] = self._unpack(slot)
+                    pending.append((path, child, slot))
                     continue
-                if run is None:
-                    continue
-                packed = self._positions[run + (2 * position + 1 if type(node) is dict else position)]
                 if keys and type(node) is dict:
-                    found[path] = _unpack(self._positions[run + 2 * position])
+                    found[path] = self._unpack(self._positions[member])
                 if not keys:
-                    found[path] = _unpack(packed)
-                pending.append((path, child, _unpack(packed) if packed & _ALIAS else False))
+                    found[path] = self._unpack(self._positions[member + 1])
+                pending.append((path, child, self._positions[member + 1]))
         return found
 
 
@@ -328,7 +327,7 @@ def load(path: str, source: str | bytes) -> Document:
     except Exception as exc:  # ruamel's scanner/parser errors, normalised below
         text = source.decode("utf-8") if isinstance(source, bytes) else source
         raise _from_ruamel(exc, text) from None
-    return Document(path, builder.result, builder.positions, builder.runs.seal(), builder.root, marked)
+    return Document(path, builder.result, builder.positions, builder.wide, builder.root, marked)
 
 
 def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
@@ -375,68 +374,46 @@ def _events(source: str | bytes):
     return iter(CParser(source).get_event, None)  # None after the stream's end
 
 
-# Positions are packed into one unsigned 64-bit integer: line << 32 | column (both 1-based),
-# with the top bit flagging a value reached through an alias.
-_ALIAS = 1 << 63
-_LINE_MAX = (1 << 31) - 1
-_COLUMN_MAX = (1 << 32) - 1
+# A slot of the positions array is 32 bits. With bit 31 set, it is the index of a container's
+# run. Else it is a position: line << 10 | column (both 1-based) when that stays below bit 29,
+# or, with bit 29 set, the index of the position in the document's table of wide ones (line
+# << 32 | column). Bit 30 flags a value reached through an alias. A 20,000-flow file has
+# 400,000 slots: 64-bit ones, and a table finding each of its 76,000 containers' runs, cost
+# 4.2 MB; these slots 1.9 MB.
+_RUN = 1 << 31
+_ALIAS = 1 << 30
+_WIDE = 1 << 29
+_COLUMN_BITS = 10
+_COLUMN_MASK = (1 << _COLUMN_BITS) - 1
+_WIDE_LINE_MAX = (1 << 31) - 1
+_WIDE_COLUMN_MAX = (1 << 32) - 1
 # Mappings up to this size find a key's slot by scanning; larger ones build an index once.
 _LINEAR_KEYS = 16
 
 
-def _pack(mark) -> int:
-    line = mark.line + 1
-    column = mark.column + 1
-    if line > _LINE_MAX or column > _COLUMN_MAX:  # pragma: no cover - a 4 GB line
-        line, column = min(line, _LINE_MAX), min(column, _COLUMN_MAX)
-    return line << 32 | column
-
-
-def _unpack(packed: int) -> Position:
-    return ((packed >> 32) & _LINE_MAX, packed & _COLUMN_MAX)
-
-
-class _Runs:
-    """Where each container's run of positions starts, by the container's id: two arrays
-    sorted by id, searched by bisection (a dict of 76,000 ids cost 7 MB, these 1.2 MB)."""
-
-    __slots__ = ("ids", "starts")
-
-    def __init__(self):
-        self.ids = array("Q")
-        self.starts = array("Q")
-
-    def add(self, key: int, start: int) -> None:
-        self.ids.append(key)
-        self.starts.append(start)
-
-    def seal(self) -> "_Runs":
-        """Sort by id (containers close in document order, not id order); call once, at the end."""
-        order = sorted(range(len(self.ids)), key=self.ids.__getitem__)
-        self.ids = array("Q", [self.ids[index] for index in order])
-        self.starts = array("Q", [self.starts[index] for index in order])
-        return self
-
-    def get(self, key: int) -> int | None:
-        index = bisect_left(self.ids, key)
-        if index < len(self.ids) and self.ids[index] == key:
-            return self.starts[index]
-        return None
+def _unpack(slot: int, wide: array) -> Position:
+    """The position a slot that is not a run holds."""
+    slot &= ~_ALIAS
+    if slot & _WIDE:
+        packed = wide[slot ^ _WIDE]
+        return (packed >> 32, packed & _WIDE_COLUMN_MAX)
+    return (slot >> _COLUMN_BITS, slot & _COLUMN_MASK)
 
 
 class _Frame:
     """An open mapping or sequence: its value, position record and pending key."""
 
-    __slots__ = ("is_map", "value", "record", "key", "anchor", "start", "size")
+    __slots__ = ("is_map", "value", "record", "key", "anchor", "start", "size", "slot")
 
-    def __init__(self, is_map, value, record, anchor, start):
+    def __init__(self, is_map, value, record, anchor, start, slot):
         self.is_map = is_map
         self.value = value
         self.record = record
         self.key = _NO_KEY
         self.anchor = anchor
-        self.start = start
+        self.start = start  # the container's own position
         self.size = 1
+        self.slot = slot  # its slot in the enclosing container's record, -1 at the root
 
 
 _NO_KEY = object()
@@ -447,8 +424,8 @@ class _Builder:
         self.result: Any = None
         self.root: int | None = None
         # Every container's positions, one run each, written when the container closes.
-        self.positions = array("Q")
-        self.runs = _Runs()
+        self.positions = array("I")
+        self.wide = array("Q")
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
         self.documents = 0
@@ -486,9 +463,10 @@ class _Builder:
                     elif len(value) < 64:
                         value = strings.setdefault(value, value)
                     mark = event.start_mark
-                    packed = (mark.line + 1) << 32 | (mark.column + 1)
-                    if packed > _COLUMN_MAX << 32:  # pragma: no cover - a 4 GB line
-                        packed = _pack(mark)
+                    column = mark.column + 1
+                    packed = (mark.line + 1) << _COLUMN_BITS | column
+                    if column > _COLUMN_MASK or packed >= _WIDE:
+                        packed = self._wide_slot(mark.line + 1, column)
                     if stack:
                         frame = stack[-1]
                         if frame.is_map:
@@ -513,8 +491,13 @@ class _Builder:
                 self._open(event, kind is mapping_start)
             elif kind is mapping_end or kind is sequence_end:
                 frame = stack.pop()
-                self.runs.add(id(frame.value), len(self.positions))
+                run = _RUN | len(self.positions)
+                self.positions.append(frame.start)
                 self.positions.extend(frame.record)
+                if stack:
+                    stack[-1].record[frame.slot] = run
+                else:
+                    self.root = run
                 if frame.anchor is not None:
                     self.anchors[frame.anchor] = (frame.value, frame.size)
                 self._attach(frame.value, frame.size)
@@ -543,11 +526,26 @@ class _Builder:
             raise YamlError(
                 "a mapping key must be a plain value, not a list or mapping", *_pos(event.start_mark)
             )
-        start = _pack(event.start_mark)
-        self._record(start)
+        start = self._pack(event.start_mark)
+        slot = -1
+        if self.stack:  # the container's slot there becomes its run's index when it closes
+            self.stack[-1].record.append(0)
+            slot = len(self.stack[-1].record) - 1
         value: dict | list = {} if is_map else []
-        record = array("Q")
-        self.stack.append(_Frame(is_map, value, record, event.anchor, start))
+        self.stack.append(_Frame(is_map, value, array("I"), event.anchor, start, slot))
+
+    def _pack(self, mark) -> int:
+        column = mark.column + 1
+        slot = (mark.line + 1) << _COLUMN_BITS | column
+        if column > _COLUMN_MASK or slot >= _WIDE:
+            return self._wide_slot(mark.line + 1, column)
+        return slot
+
+    def _wide_slot(self, line: int, column: int) -> int:
+        if len(self.wide) >= _WIDE:  # pragma: no cover - half a billion long lines
+            raise YamlError("the document is too large to load in the memory available")
+        self.wide.append(min(line, _WIDE_LINE_MAX) << 32 | min(column, _WIDE_COLUMN_MAX))
+        return _WIDE | len(self.wide) - 1
 
     def _record(self, packed: int) -> None:
         """Record the position of the value about to be attached to the open container."""
@@ -557,7 +555,7 @@ class _Builder:
             self.root = packed
 
     def _scalar(self, event, value: Any) -> None:
-        start = _pack(event.start_mark)
+        start = self._pack(event.start_mark)
         if self.stack and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY:
             self._key(self.stack[-1], value, start)
             if event.anchor is not None:
@@ -569,9 +567,9 @@ class _Builder:
         self._attach(value, 1)
 
     def _alias(self, event) -> None:
-        start = _pack(event.start_mark)
+        start = self._pack(event.start_mark)
         if event.anchor not in self.anchors:
-            raise YamlError(f"alias *{event.anchor} refers to no anchor defined before it", *_unpack(start))
+            raise YamlError(f"alias *{event.anchor} refers to no anchor defined before it", *_unpack(start, self.wide))
         value, size = self.anchors[event.anchor]
         self.expanded += size
         limit = MAX_ALIAS_EXPANSION_FACTOR * self.events + ALIAS_EXPANSION_ALLOWANCE
@@ -579,11 +577,11 @@ class _Builder:
             raise YamlError(
                 "aliases expand this document far beyond its size (a 'billion laughs' pattern); "
                 "write the values out instead of nesting aliases",
-                *_unpack(start),
+                *_unpack(start, self.wide),
             )
         if self.stack and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY:
             if isinstance(value, (dict, list)):
-                raise YamlError("a mapping key must be a plain value, not a list or mapping", *_unpack(start))
+                raise YamlError("a mapping key must be a plain value, not a list or mapping", *_unpack(start, self.wide))
             self._key(self.stack[-1], value, start)
             return
         # Positions inside an aliased structure point at the alias: that is where the reader looks.
@@ -596,11 +594,11 @@ class _Builder:
         if isinstance(key, int):
             key = str(key)
         if key in frame.value:
-            first = _unpack(frame.record[2 * list(frame.value).index(key)])
+            first = _unpack(frame.record[2 * list(frame.value).index(key)], self.wide)
             raise YamlError(
                 f"duplicate key '{key}' (first defined at line {first[0]}); "
                 "YAML keys must be unique within a mapping: remove or merge one of them",
-                *_unpack(start),
+                *_unpack(start, self.wide),
             )
         frame.key = key
         frame.record.append(start)
