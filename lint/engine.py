@@ -108,6 +108,13 @@ class Context:
     def data_map(self) -> DataMap:
         return DataMap(self.inventory)
 
+    def release_derived(self) -> None:
+        """Rules of one family share what they derive from the data map (PL201, PL202 and
+        PL205 the transfers: 1.8 MB at 20,000 flows). Released when the next family starts,
+        that family's findings reuse the memory."""
+        if "data_map" in self.__dict__:  # built, not built for this
+            self.data_map.release_derived()
+
 
 @dataclass(frozen=True)
 class Checked:
@@ -207,7 +214,15 @@ def run(
 
     rules = rules if rules is not None else all_rules()
     context.rules_run = {rule.id for rule in rules}
-    findings = [finding for rule in rules if rule.stage != "suppressions" for finding in _check(context, rule, severities)]
+    findings = []
+    family = None
+    for rule in rules:
+        if rule.stage == "suppressions":
+            continue
+        if rule.id[:3] != family:  # PL0, PL1, PL2, PL3
+            family = rule.id[:3]
+            context.release_derived()
+        findings += _check(context, rule, severities)
     if not context.valid:
         withheld = _invalid_entities(context)
         findings = [f for f in findings if not (f.entity in withheld and f.rule >= FIRST_JUDGMENT)]

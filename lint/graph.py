@@ -160,10 +160,15 @@ class DataMap:
         return sent
 
     def derived(self, key, compute):
-        """A value derived from the map, computed once per key (rules share transfers etc.)."""
+        """A value derived from the map, computed once per key until released (rules share
+        the transfers)."""
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]
+
+    def release_derived(self) -> None:
+        """Forget the derived values: the rules that shared them are done."""
+        self._derived.clear()
 
     @staticmethod
     def carries_personal_data(flow: Flow) -> bool:
