@@ -86,7 +86,7 @@ class Node:
 class Flow:
     source: str
     target: str
-    entity: str
+    ordinal: int | None  # among flows with the same source and target, if several
     document: Document
     index: int  # in the document's `flows`
     raw: dict[str, Any]
@@ -95,6 +95,11 @@ class Flow:
     transfer_basis: str | dict[str, str] | None
     consideration: bool
     origins: tuple[str, ...] | None
+
+    @property
+    def entity(self) -> str:
+        """Made when asked for, as the location: stored, 20,000 flows' names cost 1.4 MB."""
+        return flow_entity(self.source, self.target, self.ordinal)
 
     @property
     def location(self) -> Location:
@@ -112,11 +117,14 @@ class Flow:
 class CategoryUse:
     """Where data categories are collected (a system's `collects`) or flow (a flow)."""
 
-    entity: str
     categories: tuple[tuple[str, Path], ...]  # (known taxonomy key, member path for positions)
     verb: str  # "collects" | "sends"
     system: Node | None = None  # the system, for "collects"
     flow: Flow | None = None  # the flow, for "sends"
+
+    @property
+    def entity(self) -> str:
+        return self.flow.entity if self.flow is not None else self.system.entity
 
     @property
     def location(self) -> Location:
@@ -210,7 +218,7 @@ class Inventory:
                 if taxonomy.is_known("data_categories", category)
             )
             if members:
-                uses.append(CategoryUse(system.entity, members, "collects", system=system))
+                uses.append(CategoryUse(members, "collects", system=system))
         shared: dict[tuple[str, int], tuple[str, Path]] = {}  # flows repeat the same members
         lists: dict[tuple, tuple] = {}
         for flow in self.flows:
@@ -223,7 +231,7 @@ class Inventory:
             )
             if members:
                 members = lists.setdefault(members, members)  # flows repeat the same lists too
-                uses.append(CategoryUse(flow.entity, members, "sends", flow=flow))
+                uses.append(CategoryUse(members, "sends", flow=flow))
         return uses
 
     def recipients_by_identity(self) -> dict[str, list[Node]]:
@@ -295,8 +303,8 @@ def build(
                 continue
             pair = (raw["from"], raw["to"])
             seen_pairs[pair] += 1
-            entity = flow_entity(*pair, seen_pairs[pair] if flow_pairs[pair] > 1 else None)
-            inventory.flows.append(_flow(raw, entity, document, index, shared))
+            ordinal = seen_pairs[pair] if flow_pairs[pair] > 1 else None
+            inventory.flows.append(_flow(raw, ordinal, document, index, shared))
     return inventory
 
 
@@ -377,11 +385,11 @@ def _recipient(raw: dict, location: Location, inventory: Inventory) -> Node:
     )
 
 
-def _flow(raw: dict, entity: str, document: Document, index: int, shared: dict) -> Flow:
+def _flow(raw: dict, ordinal: int | None, document: Document, index: int, shared: dict) -> Flow:
     return Flow(
         source=raw["from"],
         target=raw["to"],
-        entity=entity,
+        ordinal=ordinal,
         document=document,
         index=index,
         raw=raw,
