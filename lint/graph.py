@@ -294,7 +294,8 @@ class DataMap:
         recomputed only when its source changed, since the flow was last computed, in a
         category the flow can carry (or one above or below it in the taxonomy), as otherwise
         its carried data and what the target receives are unchanged (changes mark the
-        dependent flows as they happen); a flow into a node no flow leaves is computed once,
+        dependent flows as they happen); a flow leaving a strongly connected component is
+        computed once the component has settled, and a flow into a node no flow leaves once,
         at the fixpoint; and provenance sets, and sets of a node's out-flows, are bit masks
         (see Bits).
         """
@@ -315,11 +316,19 @@ class DataMap:
         collections = self._collections()
         out, into_sinks = self._index_flows()
         self._collect(collections)
-        # Every node with a flow in `out`, once; a node without one has nothing to do on a
-        # visit (580,000 one-line systems made a heap of 580,000 nodes for nothing).
-        visited: set[str] = set()
-        self._settle(list(out), out, visited)
-        self._declare_origins(out, visited)
+        self._component = self._components(out)
+        # node -> its out-flows into its own component (a bit mask over its list in `out`)
+        self._inside: dict[str, int] = {}
+        for source, flows in out.items():
+            rank = self._component[source]
+            for position, (target, _, _) in enumerate(flows):
+                if self._component.get(target) == rank:
+                    self._inside[source] = self._inside.get(source, 0) | 1 << position
+            self._dirty[source] = (1 << len(flows)) - 1  # every flow is computed at least once
+        # Every node with a flow in `out`; a node without one has nothing to do on a visit
+        # (580,000 one-line systems made a heap of 580,000 nodes for nothing).
+        self._settle(list(out), out)
+        self._declare_origins(out)
         out.clear()  # settled: nothing is marked any more
         self._exact, self._under, self._dirty = {}, {}, {}
         # No flow leaves these targets, so nothing above waited for them: once, at the end.
@@ -331,7 +340,7 @@ class DataMap:
                 self._carried[flow] = self._carry(flow, self._keys(flow))
         self._share_masks()
         del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._flow_keys
-        del self._bit_of, self._bits_of_origin, self._declaring
+        del self._bit_of, self._bits_of_origin, self._declaring, self._component, self._inside
 
     def _collections(self) -> list[tuple[str, list[tuple[tuple[str, ...], Bits]]]]:
         """The nodes of the map that collect, with their collections' (categories, provenance),
@@ -418,7 +427,7 @@ class DataMap:
             for category, bits in table.items():
                 table[category] = canonical.setdefault(bits, bits)
 
-    def _declare_origins(self, out: dict, visited: set[str]) -> None:
+    def _declare_origins(self, out: dict) -> None:
         """Stage 2: a flow's declared origins for the listed categories that reach its source
         with no known origin, propagated on from the stage-1 fixpoint."""
         known = 0
@@ -441,24 +450,70 @@ class DataMap:
                 if flow in self._declaring:
                     self._dirty[source] = self._dirty.get(source, 0) | 1 << position
                     pending.append(source)
-        self._settle(pending, out, visited)
+        self._settle(pending, out)
 
-    def _settle(self, pending: list[str], out: dict, visited: set[str]) -> None:
-        """Run the worklist until no node's holdings grow, in sweeps: the first visits its
+    def _settle(self, pending: list[str], out: dict) -> None:
+        """Run the worklist until no node's holdings grow: strongly connected component by
+        component, in topological order. A component settles (see _sweep) before the flows
+        leaving it are computed, once, from its nodes' final holdings; what they bring marks
+        the targets pending in their own, later, components. Computed as data arrived, those
+        flows were recomputed three times each, as the upstream component went round its
+        cycles (20,000 flows: 55,000 flow computations, now 34,000)."""
+        component = self._component
+        waiting: dict[int, dict[str, None]] = {}
+        for node in pending:
+            waiting.setdefault(component[node], {})[node] = None
+        ranks = list(waiting)
+        heapq.heapify(ranks)
+        while ranks:
+            members = waiting.pop(heapq.heappop(ranks))
+            for source in self._sweep(list(members), out):
+                for target in self._run(source, out[source], ~self._inside.get(source, 0)):
+                    if target in out:
+                        rank = component[target]
+                        if rank not in waiting:
+                            waiting[rank] = {}
+                            heapq.heappush(ranks, rank)
+                        waiting[rank][target] = None
+
+    def _run(self, source: str, flows: list, allowed: int) -> list[str]:
+        """Compute the source's marked out-flows among `allowed` (a mask over `flows`), in
+        order, each jumped to straight (a node with 40,000 out-flows revisited for a few of
+        them must not cost 40,000 steps); the targets that grew."""
+        dirty = self._dirty
+        grown = []
+        position = 0
+        while True:
+            ahead = (dirty.get(source, 0) & allowed) >> position  # read anew: a flow back marks more
+            if not ahead:
+                return grown
+            position += (ahead & -ahead).bit_length() - 1
+            dirty[source] ^= 1 << position
+            target, flow, keys = flows[position]
+            position += 1
+            carried = self._carry(flow, keys)
+            self._carried[flow] = carried
+            if self._receive(target, carried):
+                grown.append(target)
+
+    def _sweep(self, pending: list[str], out: dict) -> dict[str, None]:
+        """Settle one component through the flows inside it, in sweeps: the first visits its
         pending nodes in reverse postorder of a depth-first search (a node before the nodes it
         sends to, except around cycles), the next in the opposite order, and so on; a node
         that grows behind a sweep waits for the next one. Data then travels a chain or ring
         in one sweep, and what comes back along a cycle travels on in the next: a FIFO
         visiting a 600-node ring against its direction recomputed its flows 600 times each,
         the first pending node first went back to the start of a chain whenever a back edge
-        fed it, and sweeps in one direction took a sweep per step back along a two-way chain."""
+        fed it, and sweeps in one direction took a sweep per step back along a two-way chain.
+        Returns the nodes visited, in order."""
         order = self._order
         direction = 1
-        heap = [(order[node], node) for node in dict.fromkeys(pending)]
-        pending.clear()
-        queued = {node for _, node in heap}
-        later: list[str] = []  # for the next sweep
+        heap = [(order[node], node) for node in pending]
+        queued = set(pending)
+        visited: dict[str, None] = {}
+        later: list[str] = []
         heapq.heapify(heap)
+        inside = self._inside
         while heap or later:
             if not heap:
                 direction = -direction
@@ -466,33 +521,33 @@ class DataMap:
                 heapq.heapify(heap)
             rank, source = heapq.heappop(heap)
             queued.discard(source)
-            revisit = source in visited  # the first visit computes every flow out of the node
-            visited.add(source)
-            dirty = self._dirty
-            flows = out.get(source, ())
-            position = 0
-            while position < len(flows):
-                marks = dirty.get(source, 0)  # read anew: a flow back into the node marks more
-                if revisit:
-                    # Straight to the next marked flow: a node with 40,000 out-flows revisited
-                    # for a few of them must not cost 40,000 steps.
-                    ahead = marks >> position
-                    if not ahead:
-                        break
-                    position += (ahead & -ahead).bit_length() - 1
-                if marks >> position & 1:
-                    dirty[source] = marks ^ 1 << position
-                target, flow, keys = flows[position]
-                position += 1
-                carried = self._carry(flow, keys)
-                self._carried[flow] = carried
-                if self._receive(target, carried) and target not in queued and target in out:
+            visited[source] = None
+            for target in self._run(source, out[source], inside.get(source, 0)):
+                if target not in queued:
                     queued.add(target)
                     place = direction * order[target]
                     if place > rank:
                         heapq.heappush(heap, (place, target))
                     else:
                         later.append(target)
+        return visited
+
+    def _components(self, out: dict) -> dict[str, int]:
+        """Each sending node's strongly connected component, as the place in `_order` of its
+        first node: a topological order of the components (a component's first node comes
+        before every node it sends to outside it). A cycle runs through sending nodes only, so
+        their graph has the map's cycles, without the map's nodes that send nothing (580,000
+        one-line systems took 1.8 s to split into components)."""
+        sending = nx.DiGraph()
+        sending.add_nodes_from(out)
+        sending.add_edges_from((source, target) for source, flows in out.items() for target, _, _ in flows if target in out)
+        order = self._order
+        component = {}
+        for members in nx.strongly_connected_components(sending):
+            rank = min(order[node] for node in members)
+            for node in members:
+                component[node] = rank
+        return component
 
     @cached_property
     def _order(self) -> dict[str, int]:

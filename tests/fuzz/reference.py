@@ -1,10 +1,13 @@
 """Plain reference implementations the optimised engine is checked against (tests only).
 
-`propagate` is the data map's original worklist propagation, unoptimised: in sweeps, take
-the pending node first in depth-first reverse postorder, then in the opposite order, and so
-on (a node that grows behind a sweep waits for the next), recompute every flow out of it by scanning
-everything the source holds, queue targets that grew; flows into nodes no flow leaves are computed once, at the fixpoint; then again, with
-flows' declared origins for the categories that reached their source with no known origin. `path_to` is a plain shortest-route search: one networkx search per collecting node. `positions` reads every value's and key's position from ruamel's composed node tree.
+`propagate` is the data map's original worklist propagation, unoptimised: strongly connected
+component by component, in topological order; inside one, in sweeps, take the pending node
+first in depth-first reverse postorder, then in the opposite order, and so on (a node that
+grows behind a sweep waits for the next), recompute every flow out of it into the component by
+scanning everything the source holds, queue targets that grew; once the component has settled,
+recompute the flows out of it from the nodes visited; flows into nodes no flow leaves are
+computed once, at the fixpoint; then again, with flows' declared origins for the categories
+that reached their source with no known origin. `path_to` is a plain shortest-route search: one networkx search per collecting node. `positions` reads every value's and key's position from ruamel's composed node tree.
 """
 
 from __future__ import annotations
@@ -68,8 +71,17 @@ def propagate(data_map) -> tuple[dict, dict]:
     # which categories reach a node (and so are listed) depends on it.
     order = {node: index for index, node in enumerate(reversed(list(nx.dfs_postorder_nodes(graph))))}
 
-    def settle(pending: deque) -> None:
+    # Strongly connected components, ranked by their first node in that order: a topological
+    # order of the components, in which the data map settles them, one before data leaves it.
+    component = {}
+    for members in nx.strongly_connected_components(graph):
+        for node in members:
+            component[node] = min(order[member] for member in members)
+
+    def sweep(pending: deque) -> list:
+        """Settle one component; its nodes in the order first visited."""
         queued = set(pending)
+        visited: list = []
         later: list = []  # grown behind the sweep: visited in the next one, the other way
         direction = 1
         while pending or later:
@@ -78,15 +90,33 @@ def propagate(data_map) -> tuple[dict, dict]:
             source = min(pending, key=lambda node: direction * order[node])
             pending.remove(source)
             queued.discard(source)
+            visited.append(source)
             for flow in [flow for flow in data_map.flows if flow.source == source]:
                 target = flow.target
-                if not graph.succ[target]:
-                    continue  # into a node no flow leaves: delivered once, at the fixpoint (below)
+                if not graph.succ[target] or component[target] != component[source]:
+                    continue  # into a node no flow leaves (at the fixpoint) or out of the component
                 carried = carry(flow)
                 carried_by_flow[id(flow)] = carried
                 if receive(target, carried) and target not in queued:
                     (pending if direction * order[target] > direction * order[source] else later).append(target)
                     queued.add(target)
+        return list(dict.fromkeys(visited))
+
+    def settle(pending: deque) -> None:
+        waiting: dict = {}
+        for node in pending:
+            waiting.setdefault(component[node], {})[node] = None
+        while waiting:
+            rank = min(waiting)
+            for source in sweep(deque(waiting.pop(rank))):
+                for flow in [flow for flow in data_map.flows if flow.source == source]:
+                    target = flow.target
+                    if not graph.succ[target] or component[target] == rank:
+                        continue
+                    carried = carry(flow)
+                    carried_by_flow[id(flow)] = carried
+                    if receive(target, carried):
+                        waiting.setdefault(component[target], {})[target] = None
         for flow in data_map.flows:
             if not graph.succ[flow.target]:
                 carried_by_flow[id(flow)] = carried = carry(flow)
