@@ -14,6 +14,7 @@ from .graph import DataMap
 from .loader import Document, YamlError
 from .model import Inventory, Location
 from .registry import Rule, all_rules
+from .wording import bounded
 
 
 class UsageError(Exception):
@@ -249,6 +250,6 @@ def _check(context: Context, rule: Rule, severities: dict[str, str] | None) -> l
         return []
     severity = (severities or {}).get(rule.id, rule.severity)
     return [
-        Finding(rule.id, rule.name, severity, v.message, v.file, v.line, v.column, v.entity)
+        Finding(rule.id, rule.name, severity, bounded(v.message), v.file, v.line, v.column, v.entity)
         for v in rule.check(context)
     ]

@@ -36,6 +36,10 @@ MAX_DEPTH = 1000
 # larger factor would let a 10 MB file of `- *flow` lines stand for a million flows.
 MAX_ALIAS_EXPANSION_FACTOR = 1
 ALIAS_EXPANSION_ALLOWANCE = 10_000
+# No name, id or description needs more characters. A value's cost is paid again wherever it
+# is shown or compared: a million-character name, aliased into 5,000 flows, is named in
+# 5,000 findings (the messages are cut to a size, but each is built first).
+MAX_SCALAR_CHARACTERS = 10_000
 
 _CORE = "tag:yaml.org,2002:"
 _NULL = re.compile(r"^(?:null|Null|NULL|~|)$")
@@ -452,6 +456,8 @@ class _Builder:
                 # The common case, inlined: a plain or quoted scalar as a key or a value.
                 if event.ctag is None and event.anchor is None:
                     value = event.value
+                    if len(value) > MAX_SCALAR_CHARACTERS:
+                        raise _too_long(event)
                     if event.implicit[0]:
                         first = value[:1]
                         if not first or first in _MAYBE_NOT_STRING:
@@ -623,6 +629,8 @@ class _Builder:
 
     def _resolve(self, event) -> Any:
         value: str = event.value
+        if len(value) > MAX_SCALAR_CHARACTERS:
+            raise _too_long(event)
         tag = event.tag
         if tag is None or tag == "!":
             if not event.implicit[0]:
@@ -641,6 +649,14 @@ class _Builder:
 
 # A plain scalar starting with anything else is a string under the YAML 1.2 core schema.
 _MAYBE_NOT_STRING = frozenset("-+.0123456789nNtTfF~")
+
+
+def _too_long(event) -> YamlError:
+    return YamlError(
+        f"a value of {len(event.value):,} characters; a value in an inventory has at most "
+        f"{MAX_SCALAR_CHARACTERS:,}: shorten it",
+        *_pos(event.start_mark),
+    )
 
 
 def _tag_message(tag: str) -> str:

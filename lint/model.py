@@ -18,6 +18,7 @@ from typing import Any
 from . import reference, taxonomy
 from .loader import Document, Path, gc_paused
 from .names import normalize
+from .wording import shown_id
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per entity; 20,000-flow maps exist
@@ -75,7 +76,7 @@ class Node:
 
     @property
     def entity(self) -> str:
-        return f"{self.kind}:{self.id}"
+        return node_entity(self.kind, self.id)
 
     @property
     def is_recipient(self) -> bool:
@@ -308,9 +309,13 @@ def build(
     return inventory
 
 
+def node_entity(kind: str, node_id: str) -> str:
+    return f"{kind}:{shown_id(node_id)}"
+
+
 def flow_entity(source: str, target: str, ordinal: int | None) -> str:
     suffix = f"#{ordinal}" if ordinal else ""
-    return f"flow:{source}->{target}{suffix}"
+    return f"flow:{shown_id(source)}->{shown_id(target)}{suffix}"
 
 
 def _vendor_fields(vendor: reference.Vendor) -> dict[str, Any]:
@@ -409,7 +414,7 @@ def entity_of(documents: list[Document], document: Document, path: Path) -> str:
             return _raw_flow_entity(documents, document, path[1]) or "file"
         node_id = item.get("id") if isinstance(item, dict) else None
         if isinstance(node_id, str) and node_id:
-            return f"{path[0][:-1]}:{node_id}"
+            return node_entity(path[0][:-1], node_id)
         return "file"
     if len(path) >= 2 and path[0] == "policy" and isinstance(path[1], str):
         return f"policy.{path[1]}"

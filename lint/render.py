@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from privlint import __version__
 
 from . import reference
+from .model import node_entity
 
 # -- what is drawn --------------------------------------------------------------------------
 
@@ -88,7 +89,7 @@ class MapNode:
 
     @property
     def entity(self) -> str:
-        return f"{self.kind}:{self.id}"
+        return node_entity(self.kind, self.id)
 
     @property
     def marks(self) -> list[str]:

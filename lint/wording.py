@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 # A message names at most this many items of a list, then counts the rest.
 LISTED = 10
+# A finding's message is at most this long (the longest rules write are under 800
+# characters), and an id shown in an entity name at most ID_SHOWN characters. A name of a
+# million characters, aliased into 5,000 flows, made a 1 MB file's report 5 GB.
+MESSAGE_MAX = 1_000
+ID_SHOWN = 100
 
 
 def capped(items, more: str) -> list[str]:
@@ -12,3 +20,25 @@ def capped(items, more: str) -> list[str]:
     if len(items) <= LISTED:
         return items
     return items[:LISTED] + [f"and {len(items) - LISTED:,} more {more}"]
+
+
+def bounded(message: str) -> str:
+    """The message, or its start and end with the middle left out if over MESSAGE_MAX."""
+    if len(message) <= MESSAGE_MAX:
+        return message
+    head, tail = message[: MESSAGE_MAX * 3 // 5], message[-(MESSAGE_MAX // 4):]
+    return f"{head} …({len(message) - len(head) - len(tail):,} characters left out)… {tail}"
+
+
+def shown_id(identifier: str) -> str:
+    """An id as entity names show it: a long one by its start and a digest of the whole, so
+    distinct ids stay distinct (suppressions, baselines and reports match by entity name)."""
+    if len(identifier) <= ID_SHOWN:
+        return identifier
+    return _abridged_id(identifier)
+
+
+@functools.lru_cache(maxsize=256)  # an id is named in every finding about it
+def _abridged_id(identifier: str) -> str:
+    digest = hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{identifier[: ID_SHOWN - 20]}…{digest}"

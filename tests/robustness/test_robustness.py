@@ -93,6 +93,30 @@ def many_misspelt_categories() -> bytes:
     return (VALID + "flows:\n" + flows + "systems:\n  - {id: a}\n  - {id: b}\n").encode()
 
 
+def value_of_a_million_characters() -> bytes:
+    return (VALID + "recipients:\n  - {id: r, name: " + "N" * 1_000_000 + "}\n").encode()
+
+
+def long_values_named_in_every_finding(flows: int = 20_000) -> bytes:
+    """A name, two ids and an unknown key at the 10,000-character limit, aliased into every
+    flow: each finding would carry all of them (once: 5 GB of report from a 1 MB file)."""
+    lines = [
+        "privlint: 1", "organization: {name: Acme, country: DE}",
+        "policy: {sells_personal_data: false, shares_personal_data: false}",
+        "systems:", f"  - id: &w {'w' * 10_000}",
+        "    collects: [{data_categories: [user.contact.email], origins: [EEA]}]",
+        "recipients:",
+        f"  - {{id: &r {'r' * 10_000}, name: {'N' * 10_000}, country: US, category: advertising}}",
+        f"  - {{id: {'r' * 9_999}s, name: &k user.{'k' * 9_995}}}",
+        "flows:",
+    ]
+    flow = (
+        "  - {from: *w, to: *r, data_categories: [user.contact.email, *k], "
+        "purposes: [marketing.advertising.third_party.targeted], consideration: true}"
+    )
+    return ("\n".join(lines + [flow] * flows) + "\n").encode()
+
+
 def repeated_origins_and_subjects() -> bytes:
     return (VALID + "systems:\n  - id: s0\n    collects:\n      - data_categories: [user.contact.email]\n"
             + "        subjects: [" + ", ".join(["customer"] * 100_000) + "]\n"
@@ -127,7 +151,7 @@ def star() -> bytes:
 
 
 def huge_hexadecimal() -> bytes:
-    return b"privlint: 1\norganization: {name: 0x" + b"f" * 100_000 + b"}\n"
+    return b"privlint: 1\norganization: {name: 0x" + b"f" * 9_000 + b"}\n"
 
 
 def huge_retention() -> bytes:
@@ -148,8 +172,8 @@ def wrong_values_in_one_list() -> bytes:
 
 
 def expanding_name() -> bytes:
-    """A 500,000-character name whose compatibility decomposition is 18 times longer."""
-    name = "\ufdfa" * 500_000
+    """A 9,000-character name whose compatibility decomposition is 18 times longer."""
+    name = "\ufdfa" * 9_000
     return (VALID + f"policy: {{recipients: ['{name}']}}\n").encode()
 
 
@@ -195,7 +219,7 @@ def long_route_to_many() -> bytes:
 
 
 def long_line() -> bytes:
-    return b"privlint: 1\norganization: {name: " + b"x" * 1_000_000 + b"}\n"
+    return b"privlint: 1\norganization: {name: Acme}\npolicy: {data_categories: [" + b"user, " * 200_000 + b"user]}\n"
 
 
 def binary_garbage() -> bytes:
@@ -453,3 +477,23 @@ def test_invalid_items_past_the_first_thousand_are_counted_not_explained(tmp_pat
     counted = [finding for finding in findings if "more systems, recipients or flows" in finding["message"]]
     assert [(f["entity"], f["line"], f["column"]) for f in counted] == [("recipient:r1000", 1_004, 5)]
     assert counted[0]["message"].startswith("199,000 more")
+
+
+def test_long_values_named_in_every_finding_keep_the_report_small(tmp_path):
+    """Messages are cut to MESSAGE_MAX characters (start and end kept) and an id longer than
+    ID_SHOWN is named by its start and a digest: a report of 20,000 flows stays megabytes, and
+    ids that differ only in their last character stay two entities."""
+    from privlint.lint.wording import ID_SHOWN, MESSAGE_MAX
+
+    target = tmp_path / "inventory.yaml"
+    target.write_bytes(long_values_named_in_every_finding())
+    result, seconds = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
+    assert result.returncode == 1 and seconds < SECONDS, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert len(findings) > 20_000
+    assert max(len(finding["message"]) for finding in findings) <= MESSAGE_MAX + 40
+    assert max(len(finding["entity"]) for finding in findings) <= 2 * ID_SHOWN + 10
+    cut = next(finding["message"] for finding in findings if finding["rule"] == "PL201")
+    assert "characters left out)… " in cut and cut.endswith("declare transfer_basis per origin (e.g. {EEA: scc, UK: idta})")
+    recipients = {finding["entity"] for finding in findings if finding["entity"].startswith("recipient:")}
+    assert len(recipients) == 2  # 'rrr…r' and 'rrr…rs': same start, different digests
