@@ -83,12 +83,18 @@ def suggest(kind: str, key: str, fuzzy) -> str | None:
     close = fuzzy(key)
     if close:
         return close
-    # A misspelt leaf under a known parent: suggest the deepest known ancestor.
-    parts = key.split(".")
+    # A misspelt leaf under a known parent: suggest the deepest known ancestor. No known key
+    # has more parts than _depth(kind): a key of 5,000 parts is not joined 5,000 times.
+    parts = key.split(".", _depth(kind))
     for end in range(len(parts) - 1, 0, -1):
         if ".".join(parts[:end]) in keys(kind):
             return ".".join(parts[:end])
     return None
+
+
+@cache
+def _depth(kind: str) -> int:
+    return max(key.count(".") + 1 for key in keys(kind))
 
 
 @cache

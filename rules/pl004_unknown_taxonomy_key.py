@@ -22,6 +22,7 @@ flows:
 `data/taxonomy.json` (fideslang, CC BY 4.0).
 """
 
+from functools import cache
 from itertools import islice
 
 from privlint.lint import taxonomy
@@ -40,25 +41,27 @@ _LABEL = {"data_categories": "data category", "data_uses": "purpose", "data_subj
 def check(context):
     inventory = context.inventory
     policy = inventory.policy
-    # One spelling matcher per kind and check: its work is bounded over the whole inventory.
-    fuzzy = {kind: Suggester(taxonomy.keys(kind), cutoff=0.6).closest for kind in _LABEL}
+    # One spelling matcher per kind and check: its work is bounded over the whole inventory;
+    # and each unknown key is explained once, however many flows list it.
+    matchers = {kind: Suggester(taxonomy.keys(kind), cutoff=0.6).closest for kind in _LABEL}
+    explain = cache(lambda kind, key: _reason(kind, key, matchers[kind]))
     if policy.location is not None:
         for field, kind in (("data_categories", "data_categories"), ("not_collected", "data_categories"),
                             ("purposes", "data_uses")):
-            yield from _report(policy.location, f"policy.{field}", [((field,), kind, policy.get(field))], fuzzy)
+            yield from _report(policy.location, f"policy.{field}", [((field,), kind, policy.get(field))], explain)
     for system in inventory.systems:
         members = []
         for index, collection in enumerate(system.raw.get("collects") or ()):
             members.append((("collects", index, "data_categories"), "data_categories", collection.get("data_categories")))
             members.append((("collects", index, "subjects"), "data_subjects", collection.get("subjects")))
-        yield from _report(system.location, system.entity, members, fuzzy)
+        yield from _report(system.location, system.entity, members, explain)
     for flow in inventory.flows:
         members = [(("data_categories",), "data_categories", flow.raw.get("data_categories")),
                    (("purposes",), "data_uses", flow.raw.get("purposes"))]
-        yield from _report(flow.location, flow.entity, members, fuzzy)
+        yield from _report(flow.location, flow.entity, members, explain)
 
 
-def _report(location, entity, members, fuzzy):
+def _report(location, entity, members, explain):
     unknown: dict[tuple[str, str], None] = {}  # (kind, key), each once, in order
     firsts = []  # the first unknown key's path in each member
     for member, kind, keys in members:
@@ -72,7 +75,7 @@ def _report(location, entity, members, fuzzy):
     if not unknown:
         return
     # Like wording.capped, but only the keys named are looked up for a suggestion.
-    listed = [_reason(kind, key, fuzzy[kind]) for kind, key in islice(unknown, LISTED)]
+    listed = [explain(kind, key) for kind, key in islice(unknown, LISTED)]
     if len(unknown) > LISTED:  # a list of thousands of bad keys: name some, count the rest
         listed.append(f"and {len(unknown) - LISTED:,} more unknown keys")
     first = min(firsts, key=lambda path: location.position(*path))

@@ -117,6 +117,17 @@ def long_values_named_in_every_finding(flows: int = 20_000) -> bytes:
     return ("\n".join(lines + [flow] * flows) + "\n").encode()
 
 
+def deep_unknown_key() -> bytes:
+    """An unknown key of 5,000 parts in 2,000 flows: 'did you mean' looked for its deepest
+    known ancestor by joining every prefix, for every flow (minutes)."""
+    key = "user" + ".a" * 4_990
+    lines = ["privlint: 1", "organization: {name: Acme, country: DE}", f"policy: {{data_categories: [&k {key}]}}",
+             "systems:", "  - {id: w, collects: [{data_categories: [*k, user], origins: [EEA]}]}",
+             "recipients: [{id: r, name: R, country: DE}]", "flows:"]
+    flow = "  - {from: w, to: r, data_categories: [*k, user.contact]}"
+    return ("\n".join(lines + [flow] * 2_000) + "\n").encode()
+
+
 def repeated_origins_and_subjects() -> bytes:
     return (VALID + "systems:\n  - id: s0\n    collects:\n      - data_categories: [user.contact.email]\n"
             + "        subjects: [" + ", ".join(["customer"] * 100_000) + "]\n"
