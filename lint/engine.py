@@ -113,7 +113,7 @@ class Context:
         """Rules of one family share what they derive from the data map (PL201, PL202 and
         PL205 the transfers: 1.8 MB at 20,000 flows). Released when the next family starts,
         that family's findings reuse the memory."""
-        if "data_map" in self.__dict__:  # built, not built for this
+        if "data_map" in self.__dict__:  # only if built: releasing must not build it
             self.data_map.release_derived()
 
 

@@ -540,7 +540,9 @@ class DataMap:
         one-line systems took 1.8 s to split into components)."""
         sending = nx.DiGraph()
         sending.add_nodes_from(out)
-        sending.add_edges_from((source, target) for source, flows in out.items() for target, _, _ in flows if target in out)
+        sending.add_edges_from(
+            (source, target) for source, flows in out.items() for target, _, _ in flows if target in out
+        )
         order = self._order
         component = {}
         for members in nx.strongly_connected_components(sending):
