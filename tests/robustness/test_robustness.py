@@ -128,6 +128,28 @@ def deep_unknown_key() -> bytes:
     return ("\n".join(lines + [flow] * 2_000) + "\n").encode()
 
 
+def wide_provenance(flows: int = 9_000) -> bytes:
+    """A system collecting every category from 650 origins and every kind of data subject:
+    provenance masks of 10,000 bits, one per category, sent over thousands of flows (each
+    flow's masks were copies, 1.4 KB each, until the end of propagation: 6 GB at 10 MB).
+    The flows share one category list through an alias, paid for with short policy names."""
+    from privlint.lint import reference, taxonomy
+
+    categories = ", ".join(sorted(taxonomy.keys("data_categories")))
+    subjects = ", ".join(sorted(taxonomy.keys("data_subjects")))
+    eea = reference.eea_members()
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    origins = ["EEA", "UK"] + [a + b for a in letters for b in letters if a + b not in eea and a + b != "GB"]
+    aliases = flows * 90 + 1_000
+    return (
+        "privlint: 1\norganization: {name: Acme}\npolicy:\n  recipients: [" + ",".join(["a"] * aliases) + "]\n"
+        f"systems:\n  - id: s\n    collects:\n      - data_categories: &c [{categories}]\n"
+        f"        origins: [{', '.join(origins)}]\n        subjects: [{subjects}]\n"
+        "recipients:\n  - {id: r, name: R, country: US}\nflows:\n"
+        + "  - {from: s, to: r, data_categories: *c}\n" * flows
+    ).encode()
+
+
 def repeated_origins_and_subjects() -> bytes:
     return (VALID + "systems:\n  - id: s0\n    collects:\n      - data_categories: [user.contact.email]\n"
             + "        subjects: [" + ", ".join(["customer"] * 100_000) + "]\n"
