@@ -65,8 +65,9 @@ def all_rules() -> tuple[Rule, ...]:
 
 def lookup(reference: str) -> Rule | None:
     """A rule by ID (case-insensitive) or kebab-case name."""
-    wanted = reference.strip()
-    for rule in all_rules():
-        if rule.id.lower() == wanted.lower() or rule.name == wanted.lower():
-            return rule
-    return None
+    return _by_reference().get(reference.strip().lower())
+
+
+@cache  # a suppression comment may name millions of rules
+def _by_reference() -> dict[str, Rule]:
+    return {key: rule for rule in all_rules() for key in (rule.id.lower(), rule.name)}

@@ -39,7 +39,8 @@ def check(context):
     for use in context.inventory.category_uses():
         contradicting = use.matching(lambda category: taxonomy.covered_by_any(category, denied))
         if contradicting:
-            denials = [d for d in denied if any(taxonomy.covers(d, category) for category, _ in contradicting)]
+            listed = dict.fromkeys(category for category, _ in contradicting)  # a list may repeat one 2,000,000 times
+            denials = [d for d in denied if any(taxonomy.covers(d, category) for category in listed)]
             message = (
                 f"the policy says {', '.join(capped(denials, 'categories'))} {'is' if len(denials) == 1 else 'are'} not collected, "
                 f"but {use.entity} {use.verb} {use.names(contradicting)}"
