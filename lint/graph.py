@@ -124,9 +124,12 @@ class DataMap:
                     bits |= provenance
             found = self._answers.get(bits)
             if found is None:  # masks repeat, and their sets far more: one object per set
-                pairs = self._provenance_of(bits)
-                origins = frozenset(origin for origin, _ in pairs if origin is not None)
-                subjects = frozenset(subject for _, subject in pairs if subject is not None)
+                # By each origin's and subject's own mask: an inventory of 650 origins has
+                # masks of 10,000 bits, and reading every pair of 10,000 masks took 19 s.
+                origins = frozenset(
+                    origin for origin, mask in self._bits_of_origin.items() if origin is not None and bits & mask
+                )
+                subjects = frozenset(subject for subject, mask in self._bits_of_subject.items() if bits & mask)
                 found = self._answers[bits] = (
                     self._sets.setdefault(origins, origins), self._sets.setdefault(subjects, subjects)
                 )
@@ -344,7 +347,7 @@ class DataMap:
                 self._carried[flow] = self._carry(flow, self._keys(flow))
         self._share_masks()
         del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._flow_keys
-        del self._bit_of, self._bits_of_origin, self._declaring, self._component, self._inside, self._canonical
+        del self._bit_of, self._declaring, self._component, self._inside, self._canonical
 
     def _collections(self) -> list[tuple[str, list[tuple[tuple[str, ...], Bits]]]]:
         """The nodes of the map that collect, with their collections' (categories, provenance),
@@ -366,8 +369,11 @@ class DataMap:
             if flow.origins:
                 self._bits((reference.legal_area(origin), None) for origin in flow.origins)
         self._bits_of_origin: dict[str | None, Bits] = defaultdict(int)  # origin -> its pairs' bits
-        for (origin, _), bit in self._bit_of.items():
+        self._bits_of_subject: dict[str, Bits] = defaultdict(int)  # subject -> its pairs' bits
+        for (origin, subject), bit in self._bit_of.items():
             self._bits_of_origin[origin] |= bit
+            if subject is not None:
+                self._bits_of_subject[subject] |= bit
         return collections
 
     def _bits(self, pairs) -> Bits:

@@ -150,6 +150,32 @@ def wide_provenance(flows: int = 9_000) -> bytes:
     ).encode()
 
 
+def many_wide_provenances(flows: int = 16_000) -> bytes:
+    """Masks of 10,000 (origin, subject) bits, as in wide_provenance, and flows each carrying
+    three different leaf categories, each leaf with a pair of its own: a distinct mask per
+    flow, and reading a mask's origins and subjects pair by pair took 5 ms each."""
+    from itertools import combinations
+
+    from privlint.lint import reference, taxonomy
+
+    keys = sorted(taxonomy.keys("data_categories"))
+    leaves = [key for key in keys if key.startswith("user") and not any(other.startswith(key + ".") for other in keys)]
+    subjects = sorted(taxonomy.keys("data_subjects"))
+    eea = reference.eea_members()
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    origins = ["EEA", "UK"] + [a + b for a in letters for b in letters if a + b not in eea and a + b != "GB"]
+    shared, own = origins[:-40], [(origin, subject) for origin in origins[-40:] for subject in subjects]
+    lines = ["privlint: 1", "organization: {name: Acme}", "systems:", "  - id: s", "    collects:",
+             f"      - data_categories: [{', '.join(leaves)}]",
+             f"        origins: [{', '.join(shared)}]", f"        subjects: [{', '.join(subjects)}]"]
+    lines += [f"      - {{data_categories: [{leaf}], origins: [{origin}], subjects: [{subject}]}}"
+              for leaf, (origin, subject) in zip(leaves, own)]
+    lines += ["recipients:", "  - {id: r, name: R, country: US}", "flows:"]
+    for _, combination in zip(range(flows), combinations(leaves, 3)):
+        lines.append(f"  - {{from: s, to: r, data_categories: [{', '.join(combination)}]}}")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def repeated_origins_and_subjects() -> bytes:
     return (VALID + "systems:\n  - id: s0\n    collects:\n      - data_categories: [user.contact.email]\n"
             + "        subjects: [" + ", ".join(["customer"] * 100_000) + "]\n"
