@@ -165,7 +165,8 @@ def load_context(
         return context
     fragment = len(files) > 1
     for document in context.documents:
-        for problem in schema.validate(document, fragment=fragment):
+        budget = schema.MAX_PROBLEMS - len(context.schema_problems)  # for the inventory, not each file
+        for problem in schema.validate(document, fragment=fragment, budget=budget):
             context.schema_problems.append((document, problem))
     if fragment and not context.schema_problems:
         _check_merged(context)

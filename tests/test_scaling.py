@@ -176,3 +176,21 @@ def test_a_category_listed_many_times_is_compared_with_the_denials_once(tmp_path
     findings = list(pl105.check(context))
     assert [violation.entity for violation in findings] == ["system:a"]
     assert comparisons[0] < 100
+
+
+def test_schema_problems_are_explained_up_to_a_limit_per_inventory_not_per_file(tmp_path):
+    """A directory of files full of invalid items: the first 1,000 problems of the whole
+    inventory are explained; the files after that get one problem each."""
+    from privlint.lint import schema
+
+    (tmp_path / "main.yaml").write_text("privlint: 1\norganization: {name: Acme}\n")
+    for index in range(4):
+        (tmp_path / f"part{index}.yaml").write_text("systems: [" + ",".join(["{}"] * 600) + "]\n")
+    files = sorted(tmp_path.iterdir())
+    context = engine.load_context("inv", files, AS_OF)
+    by_file: dict[str, list] = {}
+    for document, problem in context.schema_problems:
+        by_file.setdefault(document.path.rsplit("/", 1)[-1], []).append(problem)
+    assert [len(by_file[f"part{index}.yaml"]) for index in range(4)] == [600, 401, 1, 1]
+    assert by_file["part3.yaml"][0].message.startswith("the file does not match the schema either")
+    assert len(context.schema_problems) <= schema.MAX_PROBLEMS + 4
