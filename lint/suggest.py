@@ -9,11 +9,13 @@ from functools import cached_property
 # Fuzzy matching compares a wrong name with every candidate. Cheap length-and-letter bounds
 # rule most out; a full comparison costs ~600 ns per pair of equal characters of the two names
 # (names of one repeated letter are the worst). Tens of thousands of ids and as many dangling
-# references would make it quadratic (80,000 lookups over 20,000 ids ran for minutes), so one
-# check spends at most this many units of ~60 ns (about 3 s): a character for the quick
-# bounds, MATCH_COST per pair of equal characters for a full comparison. Names reported after
-# that carry no suggestion.
-MAX_WORK = 50_000_000
+# references would make it quadratic (80,000 lookups over 20,000 ids ran for minutes), so a
+# matcher spends at most this many units: a character for the quick bounds, MATCH_COST per
+# pair of equal characters for a full comparison. Names reported after that carry no
+# suggestion. A unit takes about 120 ns on short names, so a matcher spends at most about
+# 1.2 s; a check has up to five (PL002's ids and vendor keys, PL004's three kinds of key),
+# and five spent budgets of 50,000,000 units took 25 s.
+MAX_WORK = 10_000_000
 MATCH_COST = 10
 # A name this long is not a typo of another: it is neither suggested nor matched.
 MAX_NAME_LENGTH = 64
