@@ -8,7 +8,7 @@ cannot overflow the Python stack, and lets it enforce the inventory's YAML rules
 * YAML 1.2 core schema for plain scalars (`country: NO` is the string "NO", dates stay strings);
 * no tags beyond the core ones, so nothing can construct an object;
 * duplicate mapping keys are an error, positioned at the repeated key;
-* aliases may not expand the document beyond a small multiple of its size (billion laughs).
+* aliases may not expand the document beyond twice its size (billion laughs).
 
 Positions are 1-based (line, column), recorded for every value and, for every mapping member,
 also for its key; `Document.position(path)` answers by JSON path. They are stored compactly
@@ -31,11 +31,14 @@ Path = tuple[str | int, ...]
 Position = tuple[int, int]
 
 MAX_DEPTH = 1000
-# Aliases may repeat anchored content, but expanding them may at most double a document's
-# own events (plus a small allowance): the work after parsing is per expanded value, so a
-# larger factor would let a 10 MB file of `- *flow` lines stand for a million flows.
+# Aliases may repeat anchored content, but what they stand for, written out, may at most
+# double a document's characters (plus a small allowance). The work after parsing is per
+# expanded value, so a larger factor would let a 10 MB file of `- *flow` lines stand for a
+# million flows. It is counted in characters, not values: an alias of a list of 85 category
+# names stands for 85 values that each cost a rule's attention, and a file's cheapest values
+# (`a,`) must not pay for them.
 MAX_ALIAS_EXPANSION_FACTOR = 1
-ALIAS_EXPANSION_ALLOWANCE = 10_000
+ALIAS_EXPANSION_ALLOWANCE = 100_000
 # No name, id or description needs more characters. A value's cost is paid again wherever it
 # is shown or compared: a million-character name, aliased into 5,000 flows, is named in
 # 5,000 findings (the messages are cut to a size, but each is built first).
@@ -407,17 +410,18 @@ def _unpack(slot: int, wide: array) -> Position:
 class _Frame:
     """An open mapping or sequence: its value, position record and pending key."""
 
-    __slots__ = ("is_map", "value", "record", "key", "anchor", "start", "size", "slot")
+    __slots__ = ("is_map", "value", "record", "key", "anchor", "start", "slot", "begin", "expanded")
 
-    def __init__(self, is_map, value, record, anchor, start, slot):
+    def __init__(self, is_map, value, record, anchor, start, slot, begin):
         self.is_map = is_map
         self.value = value
         self.record = record
         self.key = _NO_KEY
         self.anchor = anchor
         self.start = start  # the container's own position
-        self.size = 1
         self.slot = slot  # its slot in the enclosing container's record, -1 at the root
+        self.begin = begin  # the character where it starts
+        self.expanded = 0  # the characters that aliases inside it stand for
 
 
 _NO_KEY = object()
@@ -433,8 +437,8 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
         self.documents = 0
-        self.events = 0
         self.expanded = 0
+        self.expansion_limit = 0
         # One object per distinct string: inventories repeat ids and taxonomy keys a lot.
         self.strings: dict[str, str] = {}
 
@@ -448,9 +452,8 @@ class _Builder:
         stack = self.stack
         strings = self.strings
         resolve = self._resolve
-        events = 0
+        self.expansion_limit = MAX_ALIAS_EXPANSION_FACTOR * len(source) + ALIAS_EXPANSION_ALLOWANCE
         for event in _events(source):
-            events += 1
             kind = type(event)
             if kind is scalar_event:
                 # The common case, inlined: a plain or quoted scalar as a key or a value.
@@ -477,7 +480,6 @@ class _Builder:
                         frame = stack[-1]
                         if frame.is_map:
                             if frame.key is _NO_KEY:
-                                self.events = events
                                 self._key(frame, value, packed)
                                 continue
                             frame.value[frame.key] = value
@@ -485,15 +487,12 @@ class _Builder:
                         else:
                             frame.value.append(value)
                         frame.record.append(packed)
-                        frame.size += 1
                     else:
                         self.root = packed
                         self.result = value
                     continue
-                self.events = events
                 self._scalar(event, resolve(event))
             elif kind is mapping_start or kind is sequence_start:
-                self.events = events
                 self._open(event, kind is mapping_start)
             elif kind is mapping_end or kind is sequence_end:
                 frame = stack.pop()
@@ -505,10 +504,10 @@ class _Builder:
                 else:
                     self.root = run
                 if frame.anchor is not None:
-                    self.anchors[frame.anchor] = (frame.value, frame.size)
-                self._attach(frame.value, frame.size)
+                    written_out = event.end_mark.index - frame.begin + frame.expanded
+                    self.anchors[frame.anchor] = (frame.value, written_out)
+                self._attach(frame.value, frame.expanded)
             elif kind is alias_event:
-                self.events = events
                 self._alias(event)
             elif kind is document_start:
                 self.documents += 1
@@ -518,7 +517,6 @@ class _Builder:
                         "document: split it into several files in one directory",
                         *_pos(event.start_mark),
                     )
-        self.events = events
 
     def _open(self, event, is_map: bool) -> None:
         self._check_tag(event, "map" if is_map else "seq")
@@ -538,7 +536,7 @@ class _Builder:
             self.stack[-1].record.append(0)
             slot = len(self.stack[-1].record) - 1
         value: dict | list = {} if is_map else []
-        self.stack.append(_Frame(is_map, value, array("I"), event.anchor, start, slot))
+        self.stack.append(_Frame(is_map, value, array("I"), event.anchor, start, slot, event.start_mark.index))
 
     def _pack(self, mark) -> int:
         column = mark.column + 1
@@ -564,22 +562,19 @@ class _Builder:
         start = self._pack(event.start_mark)
         if self.stack and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY:
             self._key(self.stack[-1], value, start)
-            if event.anchor is not None:
-                self.anchors[event.anchor] = (value, 1)
-            return
-        self._record(start)
+        else:
+            self._record(start)
+            self._attach(value, 0)
         if event.anchor is not None:
-            self.anchors[event.anchor] = (value, 1)
-        self._attach(value, 1)
+            self.anchors[event.anchor] = (value, event.end_mark.index - event.start_mark.index)
 
     def _alias(self, event) -> None:
         start = self._pack(event.start_mark)
         if event.anchor not in self.anchors:
             raise YamlError(f"alias *{event.anchor} refers to no anchor defined before it", *_unpack(start, self.wide))
-        value, size = self.anchors[event.anchor]
-        self.expanded += size
-        limit = MAX_ALIAS_EXPANSION_FACTOR * self.events + ALIAS_EXPANSION_ALLOWANCE
-        if self.expanded > limit:
+        value, written_out = self.anchors[event.anchor]
+        self.expanded += written_out
+        if self.expanded > self.expansion_limit:
             raise YamlError(
                 "aliases expand this document far beyond its size (a 'billion laughs' pattern); "
                 "write the values out instead of nesting aliases",
@@ -592,7 +587,7 @@ class _Builder:
             return
         # Positions inside an aliased structure point at the alias: that is where the reader looks.
         self._record(start | _ALIAS)
-        self._attach(value, size)
+        self._attach(value, written_out)
 
     def _key(self, frame: _Frame, key: Any, start: int) -> None:
         if isinstance(key, float) or key is None or isinstance(key, bool):
@@ -609,12 +604,13 @@ class _Builder:
         frame.key = key
         frame.record.append(start)
 
-    def _attach(self, value: Any, size: int) -> None:
+    def _attach(self, value: Any, expanded: int) -> None:
+        """Attach a value to the open container; `expanded`: the characters aliases in it stand for."""
         if not self.stack:
             self.result = value
             return
         frame = self.stack[-1]
-        frame.size += size
+        frame.expanded += expanded
         if frame.is_map:
             frame.value[frame.key] = value
             frame.key = _NO_KEY

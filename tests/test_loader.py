@@ -66,3 +66,37 @@ def test_members_of_a_large_mapping_are_found_by_key():
     assert document.position(("key39", "value", 1)) == (40, 21)
     assert document.key_position(("key17",)) == (18, 1)
     assert_positions_match_ruamel(text)
+
+
+def test_aliases_may_stand_for_as_many_characters_as_the_document_has():
+    """The alias budget is counted in characters written out, not in values: short values
+    elsewhere in the file cannot pay for aliases of long lists."""
+    import pytest
+
+    listed = "[" + ", ".join(f"user.contact.category_{number}" for number in range(100)) + "]"
+    padding = "padding: [" + ",".join(["a"] * 20_000) + "]\n"  # 20,000 values in 40,000 characters
+    head = f"anchor: &c {listed}\n" + padding + "uses:\n"
+
+    def document(uses: int) -> str:
+        return head + "  - *c\n" * uses
+
+    def fits(uses: int) -> bool:
+        return uses * len(listed) <= len(document(uses)) + loader.ALIAS_EXPANSION_ALLOWANCE
+
+    most = max(uses for uses in range(200) if fits(uses))
+    assert 40 < most < 60  # about 140,000 characters: far fewer than the 20,000 values the file has
+    assert len(loader.load("x.yaml", document(most)).data["uses"]) == most
+    with pytest.raises(loader.YamlError, match="billion laughs") as refused:
+        loader.load("x.yaml", document(most + 10))
+    assert (refused.value.line, refused.value.column) == (3 + most + 1, 5)  # the first alias too many
+
+
+def test_a_nested_alias_counts_what_it_expands_to():
+    """An anchored list of aliases stands for everything they stand for (billion laughs)."""
+    import pytest
+
+    levels = ["a: &a [" + ", ".join(["lol"] * 10) + "]"]
+    levels += [f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 10) + "]" for previous, name in zip("abcd", "bcde")]
+    with pytest.raises(loader.YamlError, match="billion laughs") as refused:
+        loader.load("x.yaml", "\n".join(levels) + "\n")
+    assert refused.value.line == 5
