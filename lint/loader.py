@@ -410,9 +410,9 @@ def _unpack(slot: int, wide: array) -> Position:
 class _Frame:
     """An open mapping or sequence: its value, position record and pending key."""
 
-    __slots__ = ("is_map", "value", "record", "key", "anchor", "start", "slot", "begin", "expanded")
+    __slots__ = ("is_map", "value", "record", "key", "anchor", "start", "slot", "begin", "flow", "expanded")
 
-    def __init__(self, is_map, value, record, anchor, start, slot, begin):
+    def __init__(self, is_map, value, record, anchor, start, slot, begin, flow):
         self.is_map = is_map
         self.value = value
         self.record = record
@@ -421,6 +421,7 @@ class _Frame:
         self.start = start  # the container's own position
         self.slot = slot  # its slot in the enclosing container's record, -1 at the root
         self.begin = begin  # the character where it starts
+        self.flow = flow  # in flow style ([...] or {...}), so its end event ends it
         self.expanded = 0  # the characters that aliases inside it stand for
 
 
@@ -453,13 +454,17 @@ class _Builder:
         strings = self.strings
         resolve = self._resolve
         self.expansion_limit = MAX_ALIAS_EXPANSION_FACTOR * len(source) + ALIAS_EXPANSION_ALLOWANCE
+        # Where the last value read ends: a block container's own end comes only at the next
+        # token, after any comments, which an alias to it does not stand for.
+        last_end = 0
         for event in _events(source):
             kind = type(event)
             if kind is scalar_event:
                 # The common case, inlined: a plain or quoted scalar as a key or a value.
                 if event.ctag is None and event.anchor is None:
                     value = event.value
-                    if len(value) > MAX_SCALAR_CHARACTERS:
+                    length = len(value)
+                    if length > MAX_SCALAR_CHARACTERS:
                         raise _too_long(event)
                     if event.implicit[0]:
                         first = value[:1]
@@ -472,6 +477,7 @@ class _Builder:
                     elif len(value) < 64:
                         value = strings.setdefault(value, value)
                     mark = event.start_mark
+                    last_end = mark.index + length
                     column = mark.column + 1
                     packed = (mark.line + 1) << _COLUMN_BITS | column
                     if column > _COLUMN_MASK or packed >= _WIDE:
@@ -491,11 +497,14 @@ class _Builder:
                         self.root = packed
                         self.result = value
                     continue
+                last_end = event.end_mark.index
                 self._scalar(event, resolve(event))
             elif kind is mapping_start or kind is sequence_start:
                 self._open(event, kind is mapping_start)
             elif kind is mapping_end or kind is sequence_end:
                 frame = stack.pop()
+                if frame.flow:
+                    last_end = event.end_mark.index
                 run = _RUN | len(self.positions)
                 self.positions.append(frame.start)
                 self.positions.extend(frame.record)
@@ -504,10 +513,11 @@ class _Builder:
                 else:
                     self.root = run
                 if frame.anchor is not None:
-                    written_out = event.end_mark.index - frame.begin + frame.expanded
+                    written_out = last_end - frame.begin + frame.expanded
                     self.anchors[frame.anchor] = (frame.value, written_out)
                 self._attach(frame.value, frame.expanded)
             elif kind is alias_event:
+                last_end = event.end_mark.index
                 self._alias(event)
             elif kind is document_start:
                 self.documents += 1
@@ -536,7 +546,8 @@ class _Builder:
             self.stack[-1].record.append(0)
             slot = len(self.stack[-1].record) - 1
         value: dict | list = {} if is_map else []
-        self.stack.append(_Frame(is_map, value, array("I"), event.anchor, start, slot, event.start_mark.index))
+        begin, flow = event.start_mark.index, bool(event.flow_style)
+        self.stack.append(_Frame(is_map, value, array("I"), event.anchor, start, slot, begin, flow))
 
     def _pack(self, mark) -> int:
         column = mark.column + 1

@@ -100,3 +100,11 @@ def test_a_nested_alias_counts_what_it_expands_to():
     with pytest.raises(loader.YamlError, match="billion laughs") as refused:
         loader.load("x.yaml", "\n".join(levels) + "\n")
     assert refused.value.line == 5
+
+
+def test_comments_after_an_anchored_block_are_not_what_its_aliases_stand_for():
+    """A block list's end event comes at the next token, after any comments that follow it."""
+    comment = "# " + "a long note on why these categories are collected " * 40 + "\n"  # ~2,000 characters
+    block = "anchor: &c\n  - user.contact.email\n  - user.name\n" + comment * 50  # ~100,000 characters of notes
+    text = block + "uses:\n" + "  - *c\n" * 2_000
+    assert len(loader.load("x.yaml", text).data["uses"]) == 2_000
