@@ -145,6 +145,10 @@ class DataMap:
         the source holds it only as that or a broader key, or holds nothing of it (a flow
         listing `user.location` from a source holding only `user.location.imprecise` sends
         imprecise location, not "maybe precise").
+
+        Each category once, with the first member that puts it into play: a flow listing
+        `user` a million times sends what its source holds below `user` once, not a million
+        times over.
         """
         flow = use.flow
         if flow is None or flow not in self._carried:
@@ -157,13 +161,16 @@ class DataMap:
                 for general in _ancestors(category):
                     if general in listed:
                         below.setdefault(general, []).append(category)
-        sent: list[tuple[str, Path]] = []
+        sent: dict[str, Path] = {}
         for category, member in use.categories:
-            specific = below.get(category, ())
-            if not specific or category in held or any(general in held for general in _ancestors(category)):
-                sent.append((category, member))
-            sent.extend((held_category, member) for held_category in specific)
-        return sent
+            if category in listed:
+                listed.discard(category)  # its first listing: later ones send nothing more
+                specific = below.get(category, ())
+                if not specific or category in held or any(general in held for general in _ancestors(category)):
+                    sent.setdefault(category, member)
+                for held_category in specific:
+                    sent.setdefault(held_category, member)
+        return list(sent.items())
 
     def derived(self, key, compute):
         """A value derived from the map, computed once per key until released (rules share
@@ -447,7 +454,7 @@ class DataMap:
         for flow in self.flows:
             if flow.origins:
                 unknown = frozenset(
-                    category for category in flow.data_categories
+                    category for category in dict.fromkeys(flow.data_categories)
                     if not self._upstream(flow.source, category) & known
                 )
                 if unknown:
