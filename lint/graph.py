@@ -676,6 +676,11 @@ class DataMap:
         for category, mask in carried.items():
             if mask > _SMALL:
                 carried[category] = canonical.setdefault(mask, mask)
+        if len(canonical) > _CANONICAL_MAX:
+            # Masks that only grow along a cycle are each new once: 3,000 nodes of distinct
+            # origins around a ring made 9 million masks of 3,000 bits, all kept here (1.5 GB+).
+            # Forgetting them only forgoes sharing with masks made before.
+            canonical.clear()
         return carried
 
     def _receive(self, node_id: str, carried: dict[str, Bits]) -> bool:
@@ -716,3 +721,4 @@ def _lineage(category: str) -> tuple[str, tuple[str, ...]]:
 _LINEAGE: dict[str, tuple[str, tuple[str, ...]]] = {}
 # Masks up to here are a machine word or two: sharing them saves less than looking them up costs.
 _SMALL = 1 << 60
+_CANONICAL_MAX = 20_000
