@@ -156,11 +156,16 @@ def load_context(
     # Every file is read (and the whole inventory's size checked) before any is parsed: an
     # oversized directory inventory is refused at once, not after parsing its first files.
     raws = deque(budget.take(reader(file)) for file in files)
+    values_left = budget.values()
     for shown in context.files:
         try:  # popped, so each file's bytes are freed once parsed
-            context.documents.append(loader.load(shown, raws.popleft()))
+            document = loader.load(shown, raws.popleft(), max_values=values_left)
+            context.documents.append(document)
+            values_left -= document.values
         except YamlError as error:
             context.yaml_errors.append((shown, error))
+            if isinstance(error, loader.TooManyValues):
+                values_left = 0  # the files after it are refused at their start, unread
     if context.yaml_errors:
         return context
     fragment = len(files) > 1
@@ -182,14 +187,22 @@ class _SizeBudget:
 
     def take(self, raw: bytes) -> bytes:
         self.total += len(raw)
-        try:
-            limit = loader.size_limit()
-        except loader.TooLarge as exc:
-            raise UsageError(str(exc)) from None
+        limit = self._limit()
         if self.total > limit:
             what = "the inventory's files total"
             raise UsageError(f"{self.name}: {loader.too_large_message(loader.megabytes(self.total), limit, what)}")
         return raw
+
+    def values(self) -> int:
+        """How many values the inventory's files may hold together (see loader.BYTES_PER_VALUE)."""
+        return self._limit() // loader.BYTES_PER_VALUE
+
+    @staticmethod
+    def _limit() -> int:
+        try:
+            return loader.size_limit()
+        except loader.TooLarge as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _check_merged(context: Context) -> None:

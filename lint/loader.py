@@ -25,6 +25,7 @@ import io
 import os
 import re
 from array import array
+from itertools import islice
 from typing import Any
 
 Path = tuple[str | int, ...]
@@ -62,6 +63,12 @@ _FLOAT = re.compile(
 # memory. The environment variable PRIVLINT_MAX_INVENTORY_MB raises (or lowers) the limit.
 MAX_INVENTORY_MB = 10
 LIMIT_VARIABLE = "PRIVLINT_MAX_INVENTORY_MB"
+# What reading costs is per value, and the bytes bound the values only loosely: 10 MB of
+# `[a,a,a,…]` or `[{a},{a},…]` are 5 or 10 million YAML events, 20 to 70 s to read for one
+# finding. An inventory may hold one value per BYTES_PER_VALUE bytes of the size limit:
+# 2.6 million at 10 MB, where 10 MB of realistic flows hold 1 million and 10 MB of one-line
+# systems 2.3 million. (A value is a key, a scalar, an item, or a list or mapping.)
+BYTES_PER_VALUE = 4
 
 
 class TooLarge(Exception):
@@ -87,6 +94,20 @@ def too_large_message(size: str, limit: int, what: str = "the file is") -> str:
     return (
         f"{what} {size}, more than the {limit / 2**20:g} MB privlint reads for one inventory; "
         f"split it into several inventories, or set {LIMIT_VARIABLE} to raise the limit"
+    )
+
+
+def value_limit() -> int:
+    """How many values an inventory (all its files together) may hold."""
+    return size_limit() // BYTES_PER_VALUE
+
+
+def too_many_values_message(limit: int) -> str:
+    return (
+        f"the inventory holds more than {limit:,} YAML values (keys, values and list items, all "
+        f"its files together), more than privlint reads: one per {BYTES_PER_VALUE} bytes of its "
+        f"{limit * BYTES_PER_VALUE / 2**20:g} MB size limit; remove what the inventory does not need, "
+        f"or set {LIMIT_VARIABLE} to raise the limit"
     )
 
 
@@ -116,6 +137,10 @@ class YamlError(Exception):
         self.column = column
 
 
+class TooManyValues(YamlError):
+    """The file takes the inventory past its value limit (see BYTES_PER_VALUE)."""
+
+
 class Document:
     """One parsed file: its plain data, and where every value (and mapping key) came from.
 
@@ -140,6 +165,12 @@ class Document:
         self._key_index: dict[int, dict[str, int]] = {}  # run -> key -> member number, for large mappings
         # Lines mentioning "privlint:" (suppression comments), by number: the text is not kept.
         self.marked = marked if marked is not None else {}
+
+    @property
+    def values(self) -> int:
+        """How many values the document holds (one position slot each), as counted against
+        the inventory's value limit."""
+        return len(self._positions)
 
     def position(self, path: Path) -> Position:
         """Where the value at `path` starts, or its nearest enclosing value."""
@@ -310,8 +341,9 @@ def gc_paused(function):
 
 
 @gc_paused
-def load(path: str, source: str | bytes) -> Document:
-    """Parse `source`, the content of `path`, into a Document, or raise YamlError.
+def load(path: str, source: str | bytes, max_values: int | None = None) -> Document:
+    """Parse `source`, the content of `path`, into a Document, or raise YamlError (also when
+    it holds more than `max_values` values: see BYTES_PER_VALUE).
 
     `source` is the text, or the file's raw bytes, checked as decode() checks them and then
     parsed as they are: libyaml reads UTF-8 bytes, and from text it makes a UTF-8 copy, so a
@@ -324,7 +356,7 @@ def load(path: str, source: str | bytes) -> Document:
         marked = marked_lines(source, SUPPRESSION_MARKER)
     builder = _Builder()
     try:
-        builder.run(source)
+        builder.run(source, max_values)
     except YamlError:
         raise
     except RecursionError:
@@ -443,7 +475,7 @@ class _Builder:
         # One object per distinct string: inventories repeat ids and taxonomy keys a lot.
         self.strings: dict[str, str] = {}
 
-    def run(self, source: str | bytes) -> None:
+    def run(self, source: str | bytes, max_values: int | None = None) -> None:
         from ruamel.yaml import events as ev
 
         scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
@@ -457,7 +489,10 @@ class _Builder:
         # Where the last value read ends: a block container's own end comes only at the next
         # token, after any comments, which an alias to it does not stand for.
         last_end = 0
-        for event in _events(source):
+        events = _events(source)
+        # A value is one slot of the positions array and about one event: counted by islice,
+        # not in this loop, where it would cost every event.
+        for event in events if max_values is None else islice(events, max_values):
             kind = type(event)
             if kind is scalar_event:
                 # The common case, inlined: a plain or quoted scalar as a key or a value.
@@ -527,6 +562,10 @@ class _Builder:
                         "document: split it into several files in one directory",
                         *_pos(event.start_mark),
                     )
+        if max_values is not None:
+            more = next(events, None)
+            if more is not None and (stack or type(more) not in (ev.DocumentEndEvent, ev.StreamEndEvent)):
+                raise TooManyValues(too_many_values_message(value_limit()), *_pos(more.start_mark))
 
     def _open(self, event, is_map: bool) -> None:
         self._check_tag(event, "map" if is_map else "seq")

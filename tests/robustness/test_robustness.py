@@ -5,6 +5,7 @@ never a hang. The real console script runs in a subprocess with a timeout and RL
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import ctypes.util
 import json
 import os
@@ -313,6 +314,12 @@ def thirty_megabytes() -> bytes:
     return _flows(30)
 
 
+def ten_megabytes_of_tiny_values() -> bytes:
+    """Under the size limit, but 5 million values (`[a,a,…]`): 20 s to read for one finding."""
+    head = VALID + "junk: ["
+    return (head + ",".join(["a"] * ((10 * 2**20 - len(head) - 2) // 2)) + "]\n").encode()
+
+
 # -- filesystem situations -----------------------------------------------------------------
 
 
@@ -323,10 +330,11 @@ def _write(path: Path, text: str) -> Path:
 
 
 def setup_many_invalid_files(tmp: Path):
-    """2,000 files of 1,001 invalid systems each: a file's first 1,000 problems were explained
-    for every file (3,450 such files: 69 s and 1.8 GB); now an inventory's first 1,000."""
+    """1,000 files of 1,001 invalid systems each: a file's first 1,000 problems were explained
+    for every file (3,450 such files: 69 s and 1.8 GB); now an inventory's first 1,000. (More
+    files would pass the inventory's value limit, 2,000,000 values here.)"""
     _write(tmp / "inv" / "main.yaml", VALID)
-    for index in range(2_000):
+    for index in range(1_000):
         _write(tmp / "inv" / f"part{index:04d}.yaml", "systems: [" + ",".join(["{}"] * 1_001) + "]\n")
     return [str(tmp / "inv")], []
 
@@ -576,3 +584,22 @@ def test_long_values_named_in_every_finding_keep_the_report_small(tmp_path):
     assert "characters left out)… " in cut and cut.endswith("declare transfer_basis per origin (e.g. {EEA: scc, UK: idta})")
     recipients = {finding["entity"] for finding in findings if finding["entity"].startswith("recipient:")}
     assert len(recipients) == 2  # 'rrr…r' and 'rrr…rs': same start, different digests
+
+
+def test_the_value_limit_is_for_the_files_of_an_inventory_together(tmp_path, monkeypatch):
+    """Each file of a directory inventory is under the limit; together they are not. The
+    file where the inventory passes it is refused, and each file after it at its start."""
+    from privlint.lint import engine, loader
+
+    monkeypatch.setenv(loader.LIMIT_VARIABLE, "1")  # 262,144 values
+    files = []
+    for number in range(4):
+        path = tmp_path / f"part{number}.yaml"
+        path.write_text(f"part{number}: [" + ",".join(["x"] * 100_000) + "]\n")  # 200 KB
+        files.append(path)
+    context = engine.load_context("inventory", files, dt.date(2026, 11, 1))
+    assert [document.path.rsplit("/", 1)[-1] for document in context.documents] == ["part0.yaml", "part1.yaml"]
+    refused = [(shown.rsplit("/", 1)[-1], error.line, error.column) for shown, error in context.yaml_errors]
+    assert refused[0][:2] == ("part2.yaml", 1) and 100_000 < refused[0][2] < 400_000
+    assert refused[1:] == [("part3.yaml", 1, 1)]
+    assert all("more than 262,144 YAML values" in error.message for _, error in context.yaml_errors)
