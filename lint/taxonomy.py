@@ -35,6 +35,22 @@ def covered_by_any(key: str, general_keys) -> bool:
     return False
 
 
+def covering_some(general_keys, keys) -> list[str]:
+    """Those of `general_keys` that cover at least one of `keys`, in their order: a set lookup
+    and a binary search each, where comparing every pair cost 85 x 85 per flow."""
+    listed = frozenset(keys)
+    ordered = sorted(listed)
+
+    def covers_one(general: str) -> bool:
+        if general in listed:
+            return True
+        below = general + "."  # the first key sorting after it that could be a descendant
+        index = bisect.bisect_left(ordered, below)
+        return index < len(ordered) and ordered[index].startswith(below)
+
+    return [general for general in general_keys if covers_one(general)]
+
+
 # id(tuple) -> (tuple, its set): found without hashing the tuple, which costs its length on
 # every call (a policy list of 100,000 keys, asked about for every flow).
 _SETS: dict[int, tuple[tuple, frozenset]] = {}

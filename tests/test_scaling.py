@@ -234,3 +234,23 @@ def test_a_flow_repeating_a_broad_category_sends_what_is_held_below_it_once(tmp_
     assert len(sent) == held.count(", ") + 1
     # user.name is put into play by the first `user`, not by its own listing at the end
     assert [member for category, member in sent if category == "user.name"] == [("data_categories", 0)]
+
+
+def test_every_category_against_every_denial_is_not_compared_pair_by_pair(tmp_path, monkeypatch):
+    """PL105 named the denials a flow contradicts by comparing each with each category it
+    lists: 85 x 85 per flow, 8 s for 10,000 flows listing every category."""
+    from privlint.lint import taxonomy
+    from privlint.rules import pl105_contradicted_non_collection as pl105
+
+    every = ", ".join(sorted(taxonomy.keys("data_categories")))
+    path = tmp_path / "inventory.yaml"
+    path.write_text(
+        f"privlint: 1\norganization: {{name: Acme, country: DE}}\npolicy: {{not_collected: [{every}]}}\n"
+        f"systems:\n  - {{id: a, collects: [{{data_categories: [{every}]}}]}}\n"
+    )
+    context = engine.load_context(str(path), [path], AS_OF)
+    comparisons = _count(monkeypatch, taxonomy, "covers")
+    findings = list(pl105.check(context))
+    assert [violation.entity for violation in findings] == ["system:a"]
+    assert "user.contact.email" in findings[0].message
+    assert comparisons[0] < 100
