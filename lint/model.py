@@ -235,14 +235,17 @@ class Inventory:
                 uses.append(CategoryUse(members, "sends", flow=flow))
         return uses
 
-    def recipients_by_identity(self) -> dict[str, list[Node]]:
-        """Recipients by normalized identity (name, alias, catalog name or legal entity), in
-        declaration order: which recipients a policy name denotes, without a scan per name."""
-        index: dict[str, list[Node]] = {}
+    def identities_received(self) -> dict[str, bool]:
+        """Each normalized identity of a declared recipient (name, alias, catalog name or legal
+        entity), and whether a recipient with it receives a flow: decided once per identity, as
+        a policy may name the same recipient many times and many recipients may share a name."""
+        receiving = {flow.target for flow in self.flows}
+        received: dict[str, bool] = {}
         for recipient in self.recipients:
+            receives = recipient.id in receiving
             for identity in recipient.identities:
-                index.setdefault(identity, []).append(recipient)
-        return index
+                received[identity] = received.get(identity, False) or receives
+        return received
 
     def nodes_in_file_order(self) -> list[Node]:
         """Systems and recipients as they appear in the files: by document, then by where their

@@ -34,13 +34,12 @@ def check(context):
     policy = inventory.policy
     if not policy.declared:
         return
-    receiving = {flow.target for flow in inventory.flows}
     stale = []
-    by_identity = inventory.recipients_by_identity()
+    received = inventory.identities_received()
     for index, name in enumerate(policy.get("recipients") or ()):
-        named = by_identity.get(normalize(name), [])
-        if not any(recipient.id in receiving for recipient in named):
-            stale.append((index, name, bool(named)))
+        receives = received.get(normalize(name))  # None: no declared recipient has the name
+        if not receives:
+            stale.append((index, name, receives is not None))
     if stale:
         reasons = capped(
             (f"'{name}' " + ("receives nothing in the inventory" if declared else "matches no declared recipient")
