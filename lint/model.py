@@ -72,6 +72,8 @@ class Node:
     category: str | None = None
     # read-only, and one shared empty mapping for systems (a 10 MB file can declare 580,000)
     dpf: Mapping[str, bool | None] = field(default_factory=lambda: _NO_DPF)
+    # normalized name, aliases and legal entity; the vendor's are `vendor.identities`, shared
+    # by all its recipients (a vendor can list thousands of aliases)
     identities: frozenset[str] = frozenset()
 
     @property
@@ -154,7 +156,20 @@ class Policy:
 
     def names(self, recipient: "Node") -> bool:
         """The policy names the recipient (SPEC §1 recipient identity)."""
-        return not self._named.isdisjoint(recipient.identities)
+        if not self._named.isdisjoint(recipient.identities):
+            return True
+        return recipient.vendor is not None and self._names_vendor(recipient.vendor)
+
+    def _names_vendor(self, vendor: reference.Vendor) -> bool:
+        """Asked once per vendor: its recipients share its identities, which can be many."""
+        named = self._vendors_named.get(vendor.key)
+        if named is None:
+            named = self._vendors_named[vendor.key] = not self._named.isdisjoint(vendor.identities)
+        return named
+
+    @cached_property
+    def _vendors_named(self) -> dict[str, bool]:
+        return {}
 
     @cached_property
     def _named(self) -> frozenset[str]:
@@ -241,9 +256,16 @@ class Inventory:
         a policy may name the same recipient many times and many recipients may share a name."""
         receiving = {flow.target for flow in self.flows}
         received: dict[str, bool] = {}
+        vendors: dict[str, tuple[reference.Vendor, bool]] = {}  # each vendor's identities are gone through once
         for recipient in self.recipients:
             receives = recipient.id in receiving
             for identity in recipient.identities:
+                received[identity] = received.get(identity, False) or receives
+            if recipient.vendor is not None:
+                _, vendor_receives = vendors.get(recipient.vendor.key, (None, False))
+                vendors[recipient.vendor.key] = (recipient.vendor, vendor_receives or receives)
+        for vendor, receives in vendors.values():
+            for identity in vendor.identities:
                 received[identity] = received.get(identity, False) or receives
         return received
 
@@ -373,10 +395,6 @@ def _recipient(raw: dict, location: Location, inventory: Inventory) -> Node:
     identities = {name, *raw.get("aliases", ())}
     if raw.get("legal_entity"):
         identities.add(raw["legal_entity"])
-    if vendor:
-        identities.update((vendor.name, *vendor.aliases))
-        if vendor.legal_entity:
-            identities.add(vendor.legal_entity)
     return Node(
         id=raw["id"],
         kind="recipient",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
 from . import loader
+from .names import normalize
 
 LEGAL_AREAS = ("EEA", "UK", "CH")
 DPF_PROGRAMMES = {"EEA": "eu", "UK": "uk", "CH": "ch"}
@@ -41,6 +42,12 @@ class Vendor:
     category: str | None
     role: str | None
     dpf: dict[str, bool | None]
+
+    @cached_property
+    def identities(self) -> frozenset[str]:
+        """Name, aliases and legal entity, normalized once for all the vendor's recipients."""
+        names = (self.name, *self.aliases, *([self.legal_entity] if self.legal_entity else ()))
+        return frozenset(filter(None, (normalize(name) for name in names)))
 
 
 def vendor_from(key: str, entry: dict) -> Vendor:

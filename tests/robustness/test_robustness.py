@@ -289,6 +289,19 @@ def long_route_to_many() -> bytes:
     ).encode()
 
 
+def vendor_with_many_aliases() -> bytes:
+    """A vendor listing 10,000 aliases, and 2,000 recipients of it the policy does not name."""
+    aliases = ", ".join(f"Alias {index}" for index in range(10_000))
+    recipients = "".join(f"  - {{id: r{index}, vendor: v}}\n" for index in range(2_000))
+    flows = "".join(f"  - {{from: s, to: r{index}, data_categories: [user.name]}}\n" for index in range(2_000))
+    return (
+        VALID + "policy: {recipients: [], data_categories: [user]}\n"
+        f"vendors:\n  v: {{name: Vendor, aliases: [{aliases}]}}\n"
+        "systems: [{id: s, collects: [{data_categories: [user.name]}]}]\n"
+        "recipients:\n" + recipients + "flows:\n" + flows
+    ).encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: Acme}\npolicy: {data_categories: [" + b"user, " * 200_000 + b"user]}\n"
 
