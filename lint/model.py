@@ -178,8 +178,12 @@ class Policy:
 
     def discloses(self, recipient: "Node") -> bool:
         """The policy names the recipient or discloses its category of recipients."""
-        categories = self.raw.get("recipient_categories") or ()
-        return self.names(recipient) or (recipient.category is not None and recipient.category in categories)
+        return self.names(recipient) or recipient.category in self._categories
+
+    @cached_property
+    def _categories(self) -> frozenset[str]:
+        """The disclosed recipient categories, each once: rules ask about every recipient."""
+        return frozenset(self.raw.get("recipient_categories") or ())
 
     def keys(self, name: str) -> tuple[str, ...]:
         """The known taxonomy keys of a policy list, each once (unknown ones are PL004's

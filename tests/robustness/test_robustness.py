@@ -302,6 +302,18 @@ def vendor_with_many_aliases() -> bytes:
     ).encode()
 
 
+def repeated_recipient_categories() -> bytes:
+    """A policy listing one category 400,000 times before the one its 15,000 recipients have."""
+    categories = ", ".join(["crm"] * 400_000 + ["hosting"])
+    recipients = "".join(f"  - {{id: r{index}, name: Host, category: hosting}}\n" for index in range(15_000))
+    flows = "".join(f"  - {{from: s, to: r{index}, data_categories: [user.name]}}\n" for index in range(15_000))
+    return (
+        VALID + f"policy: {{recipient_categories: [{categories}], data_categories: [user]}}\n"
+        "systems: [{id: s, collects: [{data_categories: [user.name]}]}]\n"
+        "recipients:\n" + recipients + "flows:\n" + flows
+    ).encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: Acme}\npolicy: {data_categories: [" + b"user, " * 200_000 + b"user]}\n"
 
