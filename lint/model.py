@@ -172,9 +172,14 @@ class Policy:
         return {}
 
     @cached_property
+    def named_identities(self) -> tuple[str, ...]:
+        """Each of the policy's recipient names normalized, in list order: normalized once, as
+        a name can grow 18 times under normalization and both PL101 and PL104 ask."""
+        return tuple(normalize(name) for name in self.raw.get("recipients") or ())
+
+    @cached_property
     def _named(self) -> frozenset[str]:
-        """The policy's recipient names, normalized once (rules ask about every recipient)."""
-        return frozenset(normalize(name) for name in self.raw.get("recipients") or ())
+        return frozenset(self.named_identities)
 
     def discloses(self, recipient: "Node") -> bool:
         """The policy names the recipient or discloses its category of recipients."""

@@ -19,17 +19,25 @@ _JOINING = re.compile(r"[.'’‐-]")  # inside a word: 'Data-Corp' is one name,
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
-@lru_cache(maxsize=8192)  # rules normalize the same policy names once per recipient
+@lru_cache(maxsize=8192)  # recipients often share names, and vendors aliases
 def normalize(name: str) -> str:
     """'HubSpot, Inc.' -> 'hubspot'; 'Paypal' and 'PayPal' -> 'paypal'."""
     if len(name) > MAX_NAME_LENGTH:  # not a name: compatibility decomposition can grow it 18x
         return name.casefold()
-    folded = unicodedata.normalize("NFKD", name).casefold()
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = _decompose(name)
+    # Accents go. Decomposing and case-folding map each character on its own, so the marks of
+    # the (up to 18 times longer) result are among those of the name's distinct characters.
+    marks = [ch for ch in _decompose("".join(set(name))) if unicodedata.combining(ch)]
+    if marks:
+        folded = folded.translate(dict.fromkeys(map(ord, marks)))
     words = _PUNCTUATION.sub(" ", _JOINING.sub("", folded)).split()
     while len(words) > 1 and words[-1] in CORPORATE_SUFFIXES:
         words.pop()
     return "".join(words)
+
+
+def _decompose(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).casefold()
 
 
 def matches(policy_name: str, identities) -> bool:

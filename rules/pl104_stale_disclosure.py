@@ -20,7 +20,6 @@ policy:
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.names import normalize
 from privlint.lint.wording import capped
 
 ID = "PL104"
@@ -36,8 +35,9 @@ def check(context):
         return
     stale = []
     received = inventory.identities_received()
-    for index, name in enumerate(policy.get("recipients") or ()):
-        receives = received.get(normalize(name))  # None: no declared recipient has the name
+    names = zip(policy.get("recipients") or (), policy.named_identities)
+    for index, (name, identity) in enumerate(names):
+        receives = received.get(identity)  # None: no declared recipient has the name
         if not receives:
             stale.append((index, name, receives is not None))
     if stale:
