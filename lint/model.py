@@ -355,7 +355,7 @@ def flow_entity(source: str, target: str, ordinal: int | None) -> str:
 def _vendor_fields(vendor: reference.Vendor) -> dict[str, Any]:
     return {
         "name": vendor.name,
-        "aliases": list(vendor.aliases),
+        "aliases": vendor.aliases,  # not copied: each file of a directory may override the vendor
         "legal_entity": vendor.legal_entity,
         "country": vendor.country,
         "category": vendor.category,
