@@ -714,9 +714,11 @@ def _tag_message(tag: str) -> str:
 
 
 # Python refuses to convert decimal text of more digits (sys.get_int_max_str_digits), and to
-# print an int that long; hexadecimal and octal are not limited, so the same bound keeps a
-# 0x... scalar from becoming an int no message can show.
+# print an int of more: such a scalar stays text, as no message or report could show it as a
+# number. Hexadecimal and octal text converts whatever its length, so it is judged by the
+# decimal size of its value: 4,000 hex digits are an int of 4,817 decimal digits.
 _MAX_INT_DIGITS = 4_300
+_MAX_PRINTABLE_INT = 10**_MAX_INT_DIGITS  # the least int of more decimal digits
 
 
 def _plain_scalar(value: str) -> Any:
@@ -726,10 +728,11 @@ def _plain_scalar(value: str) -> Any:
     if _BOOL.match(value):
         return value[0] in "tT"
     if _INT.match(value):
-        if len(value) > _MAX_INT_DIGITS:  # more digits than Python converts or prints: keep the text
+        if value.startswith(("0o", "0x")):  # at most MAX_SCALAR_CHARACTERS digits: cheap
+            number = int(value, 0)
+            return number if number < _MAX_PRINTABLE_INT else value
+        if len(value.lstrip("+-")) > _MAX_INT_DIGITS:
             return value
-        if value.startswith(("0o", "0x")):
-            return int(value, 0)
         return int(value, 10)
     if _FLOAT.match(value):
         lowered = value.lower()

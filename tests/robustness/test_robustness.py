@@ -225,6 +225,12 @@ def huge_hexadecimal() -> bytes:
     return b"privlint: 1\norganization: {name: 0x" + b"f" * 9_000 + b"}\n"
 
 
+def hexadecimal_over_the_decimal_limit() -> bytes:
+    """4,000 hex digits: under Python's 4,300-digit limit as text, but an int of 4,817 decimal
+    digits that neither jsonschema's message nor the JSON report could print."""
+    return b"privlint: 0x" + b"f" * 4_000 + b"\norganization: {name: Acme}\n"
+
+
 def huge_retention() -> bytes:
     years = "9" * 5_000
     return (VALID + "policy: {retention: P2Y, data_categories: [user]}\nsystems:\n"
