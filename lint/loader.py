@@ -31,7 +31,11 @@ from typing import Any
 Path = tuple[str | int, ...]
 Position = tuple[int, int]
 
-MAX_DEPTH = 1000
+# An inventory needs 6-8 levels. Building is iterative, but later steps walk values
+# recursively (jsonschema's messages repr them, reports json.dumps them): 100 levels keep
+# every such walk far below Python's recursion limit (1,000 frames). At 1,000 levels a
+# 990-deep list under organization.name overflowed it.
+MAX_DEPTH = 100
 # Aliases may repeat anchored content, but what they stand for, written out, may at most
 # double a document's characters (plus a small allowance). The work after parsing is per
 # expanded value, so a larger factor would let a 10 MB file of `- *flow` lines stand for a

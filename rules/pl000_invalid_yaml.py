@@ -2,7 +2,7 @@
 
 **What it does.** Reports a file that cannot be read as one YAML document: a syntax error, a
 duplicate key, a tag (such as `!!python/object`), text that is not UTF-8, several documents in
-one file, nesting deeper than 1,000 levels, aliases that expand far beyond the file's size, or
+one file, nesting deeper than 100 levels, aliases that expand far beyond the file's size, or
 a value of more than 10,000 characters (no name, id or description needs them, and a value is
 paid for again in every finding that names it).
 The finding points at the line and column where reading stopped.

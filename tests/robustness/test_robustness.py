@@ -55,6 +55,17 @@ def deep_flow_mappings() -> bytes:
     return b"{a: " * 20_000 + b"b" + b"}" * 20_000 + b"\n"
 
 
+def deep_list_in_a_checked_value(depth: int = 990) -> bytes:
+    """Nesting the loader once allowed (1,000 levels) in a value jsonschema reports on: its
+    message shows the value, and repr ran out of Python's stack."""
+    return b"privlint: 1\norganization: {name: " + b"[" * depth + b"]" * depth + b"}\n"
+
+
+def deep_list_at_the_limit() -> bytes:
+    """The deepest value the loader accepts (root, organization and 98 lists: 100 levels)."""
+    return deep_list_in_a_checked_value(98)
+
+
 def huge_integer() -> bytes:
     return b"privlint: " + b"9" * 6_000 + b"\norganization: {name: Acme}\n"
 
@@ -368,6 +379,12 @@ def setup_many_invalid_files(tmp: Path):
     for index in range(1_000):
         _write(tmp / "inv" / f"part{index:04d}.yaml", "systems: [" + ",".join(["{}"] * 1_001) + "]\n")
     return [str(tmp / "inv")], []
+
+
+def setup_deep_vendor_in_configuration(tmp: Path):
+    """`.privlint.yaml` is read by the same loader: its vendors are checked by jsonschema too."""
+    _write(tmp / ".privlint.yaml", "vendors: {acme: " + "[" * 990 + "]" * 990 + "}\n")
+    return [str(_write(tmp / "inventory.yaml", VALID))], []
 
 
 def setup_missing(tmp: Path):
