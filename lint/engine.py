@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -131,11 +132,15 @@ class Checked:
 
 
 def display_path(path: FilePath) -> str:
-    """Paths relative to the working directory when below it, always with '/'."""
+    """Paths relative to the working directory when below it, always with '/'.
+
+    Bytes of a name that are not UTF-8 are shown escaped (`bad\\xff.yaml`): Python keeps them
+    as lone surrogates, which no report (JSON, SARIF, a file, a fingerprint) can encode."""
     try:
-        return path.resolve().relative_to(FilePath.cwd().resolve()).as_posix()
+        shown = path.resolve().relative_to(FilePath.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return os.fsencode(shown).decode("utf-8", "backslashreplace")
 
 
 def read(path: FilePath) -> bytes:

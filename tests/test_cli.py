@@ -1,6 +1,7 @@
 """The real `privlint` console script: exit codes, formats, options, and no tracebacks."""
 
 import json
+import os
 
 import pytest
 
@@ -125,6 +126,26 @@ def test_output_file(cli, tmp_path):
     result = cli("check", "--format", "json", "--output", str(out), str(PL301))
     assert result.returncode == 1 and result.stdout == ""
     assert json.loads(out.read_text())["summary"]["error"] == 2
+
+
+@pytest.mark.parametrize("output_format, shown", [
+    ("text", "bad\\xff.yaml:28:5"), ("json", '"path": "bad\\\\xff.yaml"'), ("sarif", '"uri":"bad%5Cxff.yaml"'),
+    ("junit", "bad\\xff.yaml"), ("github", "file=bad\\xff.yaml"), ("html", "bad\\xff.yaml"),
+])
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(cli, tmp_path, output_format, shown):
+    """Python keeps a name's byte 0xff as a lone surrogate, which no report can encode: an
+    internal error in every format but text and junit on stdout, and in --write-baseline."""
+    name = os.fsdecode(b"bad\xff.yaml")
+    (tmp_path / name).write_text(PL301.read_text())
+    for output in ([], ["--output", "report"]):
+        result = cli("check", "--format", output_format, *output, name, cwd=tmp_path)
+        assert result.returncode == 1 and result.stderr == "", result.stderr
+        written = (tmp_path / "report").read_text("utf-8") if output else result.stdout
+        assert shown in written
+    result = cli("check", "--write-baseline", "baseline.json", name, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert {entry["path"] for entry in json.loads((tmp_path / "baseline.json").read_text())["findings"]} == {
+        "bad\\xff.yaml"}
 
 
 def test_rules_and_explain(cli):

@@ -387,6 +387,13 @@ def setup_deep_vendor_in_configuration(tmp: Path):
     return [str(_write(tmp / "inventory.yaml", VALID))], []
 
 
+def setup_directory_name_not_utf8(tmp: Path):
+    """A directory named with the byte 0xfe: its name reached the JSON report as a lone
+    surrogate (an internal error); it is shown as `d\\xfe`."""
+    _write(tmp / os.fsdecode(b"d\xfe") / "inventory.yaml", VALID + "systems: [{id: a}]\n")
+    return [str(tmp)], ["--recursive", "--fail-on", "warning"]
+
+
 def setup_missing(tmp: Path):
     return [str(tmp / "nope.yaml")], []
 
