@@ -39,7 +39,7 @@ def read(path: str) -> set[str]:
         return {entry["fingerprint"] for entry in document["findings"]}
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[...]]] 50,000 deep
         raise UsageError(
             f"{path}: not a privlint baseline (expected JSON written by --write-baseline)"
         ) from None

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import UsageError
+from .loader import MAX_DEPTH
 
 KEYS = ("inventories", "recursive", "select", "ignore", "fail-on", "baseline", "severity", "vendors")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -81,6 +82,12 @@ def _read(path: Path) -> dict[str, Any]:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        except RecursionError:  # tomllib parses nested arrays recursively
+            raise UsageError(f"{path}: {_TOO_DEEP}") from None
+        # What tomllib parses may still be too deep for the jsonschema check of `vendors`
+        # (its messages repr the value): the YAML loader's nesting limit applies to TOML too.
+        if _deeper_than(data, MAX_DEPTH):
+            raise UsageError(f"{path}: {_TOO_DEEP}")
         if path.name == "pyproject.toml":
             data = data.get("tool", {}).get("privlint", {})
         return data
@@ -95,6 +102,22 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UsageError(f"{path}: the configuration must be a mapping of settings")
     return data
+
+
+_TOO_DEEP = f"the configuration is nested more than {MAX_DEPTH} levels deep; it needs only a few"
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and tables nest more than `limit` levels in `value` (walked without
+    recursion: the point is to spare the recursive walks that follow)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _parse(raw: dict[str, Any], path: Path) -> Config:

@@ -394,6 +394,24 @@ def setup_directory_name_not_utf8(tmp: Path):
     return [str(tmp)], ["--recursive", "--fail-on", "warning"]
 
 
+def setup_deep_baseline(tmp: Path):
+    """A baseline of [[[...]]] 50,000 deep: json.loads raises RecursionError."""
+    (tmp / "baseline.json").write_text("[" * 50_000 + "]" * 50_000)
+    return [str(_write(tmp / "inventory.yaml", VALID))], ["--baseline", str(tmp / "baseline.json")]
+
+
+def setup_deep_toml_configuration(tmp: Path):
+    """tomllib parses nested arrays recursively: 50,000 deep raise RecursionError."""
+    _write(tmp / "pyproject.toml", "[tool.privlint]\nselect = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    return [str(_write(tmp / "inventory.yaml", VALID))], []
+
+
+def setup_deep_toml_vendor(tmp: Path):
+    """300 levels tomllib parses, too deep for the jsonschema check of vendors after it."""
+    _write(tmp / "pyproject.toml", "[tool.privlint.vendors]\nacme = " + "[" * 300 + "]" * 300 + "\n")
+    return [str(_write(tmp / "inventory.yaml", VALID))], []
+
+
 def setup_missing(tmp: Path):
     return [str(tmp / "nope.yaml")], []
 
