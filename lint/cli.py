@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
 import os
 import sys
@@ -147,7 +148,10 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
 
         rendered = html_report(findings, contexts, as_of)
     else:
-        color = not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
+        color = (
+            not no_color and "NO_COLOR" not in os.environ and output is None
+            and sys.stdout is not None and sys.stdout.isatty()
+        )
         rendered = report.text_chunks(findings, len(targets), color=color)
     _emit(rendered, output)
     threshold = _RANK.get(fail_on)
@@ -316,8 +320,19 @@ def _emit(rendered: str | Iterable[str], output: str | None) -> None:
     """Write a report, given whole or in chunks (large reports are never held whole)."""
     chunks = [rendered] if isinstance(rendered, str) else _batches(rendered)
     if output is None:
-        for chunk in chunks:
-            click.echo(chunk, nl=False)
+        if sys.stdout is None:  # started with stdout closed (`>&-`): click would drop the report
+            raise _Usage("cannot write the report: standard output is closed; use --output FILE")
+        try:
+            for chunk in chunks:
+                click.echo(chunk, nl=False)
+            sys.stdout.flush()
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader stopped (`| head`): click exits quietly
+                raise
+            # What is still buffered would fail again, with a traceback, when Python flushes
+            # stdout at exit: it goes nowhere instead.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise _Usage(f"cannot write the report to standard output ({exc.strerror or exc})") from None
         return
     try:
         with open(output, "w", encoding="utf-8") as handle:

@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,21 @@ def test_running_out_of_memory_is_one_line_and_exit_2():
     assert result.returncode == 2
     assert result.stderr.startswith("privlint: error: out of memory checking this inventory;")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_report_stdout_cannot_take_is_one_line_and_exit_2():
+    """stdout on a full device, or closed (`>&-`): once an internal error (OSError, or
+    AttributeError from isatty on None), or a report silently dropped."""
+    import subprocess
+    import sys
+
+    exe = [str(Path(sys.executable).with_name("privlint")), "check", str(PL301)]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(exe, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (
+        2, "privlint: error: cannot write the report to standard output (No space left on device)\n")
+    # Python starts with sys.stdout None when descriptor 1 is closed.
+    closed = [sys.executable, "-c", "import os, sys; os.close(1); os.execv(sys.argv[1], sys.argv[1:])", *exe]
+    result = subprocess.run(closed, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (
+        2, "privlint: error: cannot write the report: standard output is closed; use --output FILE\n")
