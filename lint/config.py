@@ -61,7 +61,14 @@ def _has_tool_section(path: Path) -> bool:
 
 
 def load(explicit: str | None, cwd: Path | None = None) -> Config:
-    path = Path(explicit) if explicit else find((cwd or Path.cwd()).resolve())
+    if explicit:
+        path = Path(explicit)
+    else:
+        try:
+            start = (cwd or Path.cwd()).resolve()
+        except FileNotFoundError:  # run from a deleted directory: there is nothing to look up from
+            return Config()
+        path = find(start)
     if path is None:
         return Config()
     if explicit and not path.is_file():

@@ -138,7 +138,7 @@ def display_path(path: FilePath) -> str:
     as lone surrogates, which no report (JSON, SARIF, a file, a fingerprint) can encode."""
     try:
         shown = path.resolve().relative_to(FilePath.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, FileNotFoundError):  # not below it, or the working directory was deleted
         shown = path.as_posix()
     return os.fsencode(shown).decode("utf-8", "backslashreplace")
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,18 @@ def test_a_report_stdout_cannot_take_is_one_line_and_exit_2():
     result = subprocess.run(closed, stderr=subprocess.PIPE, text=True, timeout=120)
     assert (result.returncode, result.stderr) == (
         2, "privlint: error: cannot write the report: standard output is closed; use --output FILE\n")
+
+
+def test_checking_an_absolute_path_from_a_deleted_directory(cli, tmp_path):
+    """Path.cwd() raises there: the configuration search and relative display paths once
+    made it an internal error. No configuration is looked for; paths are shown absolute."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    code = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); os.execv(sys.argv[2], sys.argv[2:])"
+    exe = str(Path(sys.executable).with_name("privlint"))
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", code, str(gone), exe, "check", str(PL301)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stderr == "", result.stderr
+    assert result.stdout.startswith(f"{PL301.as_posix()}:28:5: PL301 [error] ")
