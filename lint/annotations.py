@@ -6,18 +6,22 @@ One annotation per finding that is not suppressed, then a plain summary line:
 
 error -> `::error`, warning -> `::warning`, info -> `::notice`. Escaping follows the runner's
 rules (actions/toolkit `command.ts`): in the message `%`, CR and LF become `%25`, `%0D`, `%0A`;
-in property values `:` and `,` also become `%3A` and `%2C`.
+in property values `:` and `,` also become `%3A` and `%2C`. Other control characters are shown
+as escapes (`\\x1b`), as in the text report.
 """
 
 from __future__ import annotations
 
 from .engine import Finding
+from .wording import visible
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Other control characters have no escape of the runner's and would reach the log raw
+    # (ESC sequences drive a terminal viewing it): they are shown as escapes (`\x1b`).
+    return visible(value, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(value: str) -> str:

@@ -14,6 +14,8 @@ import click
 
 from privlint import __version__
 
+from .wording import visible
+
 FAIL_ON = ("error", "warning", "info", "never")
 _RANK = {"error": 3, "warning": 2, "info": 1}
 
@@ -22,7 +24,7 @@ class _Usage(click.ClickException):
     exit_code = 2
 
     def show(self, file=None):
-        click.echo(f"privlint: error: {self.format_message()}", err=True)
+        click.echo(f"privlint: error: {visible(self.format_message())}", err=True)
 
 
 def _parse_date(_ctx, _param, value):
@@ -265,7 +267,7 @@ def fmt_command(paths, check, show_diff, recursive):
     dry = check or show_diff
     changed = refused = 0
     for file in files:
-        shown = engine.display_path(file)
+        shown = visible(engine.display_path(file))  # in messages and diff headers
         try:
             result = fmt.format_file(file, shown, check=dry, want_diff=show_diff)
         except engine.UsageError as exc:
@@ -274,7 +276,7 @@ def fmt_command(paths, check, show_diff, recursive):
             refused += 1
             error = result.error
             rule = "PL000 [error]" if isinstance(error, fmt.YamlError) else "[error]"
-            click.echo(f"{shown}:{error.line}:{error.column}: {rule} {error.message} (not formatted)", err=True)
+            click.echo(f"{shown}:{error.line}:{error.column}: {rule} {visible(error.message)} (not formatted)", err=True)
         elif result.changed:
             changed += 1
             if show_diff:
@@ -395,4 +397,6 @@ _OUT_OF_MEMORY = (
 
 
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    """A message for stderr: its whitespace runs made one space, the control characters left
+    (a file name's ESC) shown as escapes."""
+    return visible(" ".join(message.split()))

@@ -15,15 +15,22 @@ labels never overlap however many flows there are.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from html import escape
 
 from privlint import __version__
 
 from . import render
 from .render import MapEdge, MapNode, MapView
+from .wording import visible
+
+
+def escape(text: str) -> str:
+    """Text for the page: HTML-escaped, and control characters other than tab and newline
+    (NUL, ESC, which HTML cannot carry) shown as escapes."""
+    return html.escape(visible(text, keep="\t\n"))
 
 SEVERITY_ORDER = ("error", "warning", "info")
 SEVERITY_COLOR = {"error": "#b91c1c", "warning": "#b45309", "info": "#1d4ed8"}

@@ -10,6 +10,7 @@ from privlint import __version__
 
 from .engine import Finding
 from .registry import SEVERITIES
+from .wording import visible
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _RESET = "\x1b[0m"
@@ -34,8 +35,8 @@ def text_chunks(findings: list[Finding], inventories: int, color: bool = False) 
         if color:
             severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
         yield (
-            f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} {severity} "
-            f"{finding.message} ({finding.entity})\n"
+            f"{visible(finding.path)}:{finding.line}:{finding.column}: {finding.rule} {severity} "
+            f"{visible(finding.message)} ({visible(finding.entity)})\n"
         )
     counts = summary(findings)
     checked = f"{inventories} inventor{'y' if inventories == 1 else 'ies'} checked"

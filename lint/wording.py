@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 
 # A message names at most this many items of a list, then counts the rest.
 LISTED = 10
@@ -42,3 +43,20 @@ def shown_id(identifier: str) -> str:
 def _abridged_id(identifier: str) -> str:
     digest = hashlib.sha256(identifier.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{identifier[: ID_SHOWN - 20]}…{digest}"
+
+
+# C0 and C1 control characters and DEL. A terminal obeys them (ESC sequences set the window
+# title or clear the screen) and a newline starts what reads as another finding, so text that
+# comes from an inventory or a file name must not reach a terminal, a log or a page raw.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str, keep: str = "") -> str:
+    """`text` with each control character but those in `keep` shown as its escape (`\\x1b`,
+    `\\n`): for the text report, stderr, GitHub annotations and HTML (JSON, SARIF and JUnit
+    encode them already)."""
+    if not _CONTROL.search(text):  # the usual case, at the cost of one scan
+        return text
+    return _CONTROL.sub(
+        lambda match: match[0] if match[0] in keep else match[0].encode("unicode_escape").decode("ascii"), text
+    )

@@ -211,3 +211,29 @@ def test_checking_an_absolute_path_from_a_deleted_directory(cli, tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and result.stderr == "", result.stderr
     assert result.stdout.startswith(f"{PL301.as_posix()}:28:5: PL301 [error] ")
+
+
+FORGED = "X\x1b]2;pwned\x07\x1b[2J\nfake.yaml:1:1: PL999 [error] forged"
+
+
+@pytest.mark.parametrize("output_format", ["text", "github", "html"])
+def test_control_characters_from_an_inventory_are_shown_escaped(cli, tmp_path, output_format):
+    """A policy name or file name with ESC sequences and a newline reached the terminal raw:
+    it set the window title, cleared the screen and printed a forged finding line."""
+    name = "in\x1b[2Jv\nfake.yaml:1:1: PL999 [error] forged.yaml"
+    (tmp_path / name).write_text(f"privlint: 1\norganization: {{name: Acme}}\npolicy: {{recipients: [{json.dumps(FORGED)}]}}\n")
+    result = cli("check", "--format", output_format, name, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert not {"\x1b", "\x07"} & set(result.stdout)
+    assert "X\\x1b]2;pwned\\x07\\x1b[2J" in result.stdout  # GitHub and HTML keep the newline as theirs
+    if output_format != "html":  # a line of the page source is not a line of the report
+        assert not any(line.startswith("fake.yaml") for line in result.stdout.splitlines())
+    if output_format == "text":
+        assert "in\\x1b[2Jv\\nfake.yaml:1:1: PL999 [error] forged.yaml:3:" in result.stdout
+        assert "\\x07\\x1b[2J\\nfake.yaml:1:1: PL999 [error] forged'" in result.stdout
+
+
+def test_control_characters_in_a_usage_error_are_shown_escaped(cli, tmp_path):
+    result = cli("check", "no\x1b]2;x\x07\nfake.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2, "privlint: error: no\\x1b]2;x\\x07\\nfake.yaml: no such file or directory\n")
