@@ -12,7 +12,10 @@ as escapes (`\\x1b`), as in the text report.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .engine import Finding
+from .report import summary_line
 from .wording import visible
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -39,11 +42,9 @@ def annotation(finding: Finding) -> str:
     return f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(f'{finding.message} ({finding.entity})')}"
 
 
-def github_report(findings: list[Finding], inventories: int) -> str:
-    from .report import text
-
-    active = [finding for finding in sorted(findings, key=lambda finding: finding.sort_key) if not finding.suppressed]
-    lines = [annotation(finding) for finding in active]
-    # The summary is the text format's last line (counts, inventories, suppressed).
-    summary_line = text(findings, inventories).splitlines()[-1]
-    return "\n".join([*lines, summary_line]) + "\n"
+def github_report(findings: list[Finding], inventories: int) -> Iterator[str]:
+    """The annotations a line at a time, then the text report's summary line."""
+    for finding in sorted(findings, key=lambda finding: finding.sort_key):
+        if not finding.suppressed:
+            yield annotation(finding) + "\n"
+    yield summary_line(findings, inventories) + "\n"

@@ -18,6 +18,7 @@ import bisect
 import html
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from privlint import __version__
@@ -488,11 +489,19 @@ def _counts_html(counts: Counter, suppressed: int) -> str:
     return '<div class="counts">' + "".join(cells) + "</div>"
 
 
-def _findings_table(findings, index: int, entities_on_page: set[str], row_ids: dict[int, str]) -> str:
+def _row_id(index: int, number: int) -> str:
+    """The id of the `number`th row (from 1) of the findings table of the inventory at `index`."""
+    return f"f{index}-{number}"
+
+
+def _findings_table(findings, index: int, entities_on_page: set[str]) -> Iterator[str]:
+    """The findings table a row at a time."""
     if not findings:
-        return '<p class="muted">No findings.</p>'
-    rows = []
-    for finding in findings:
+        yield '<p class="muted">No findings.</p>'
+        return
+    head = "<tr><th>severity</th><th>rule</th><th>message</th><th>entity</th><th>location</th></tr>"
+    yield f'<table class="findings"><thead>{head}</thead><tbody>'
+    for number, finding in enumerate(findings, start=1):
         suppressed = getattr(finding, "suppressed", None)
         target = anchor(index, finding.entity)
         entity = escape(finding.entity)
@@ -505,15 +514,14 @@ def _findings_table(findings, index: int, entities_on_page: set[str], row_ids: d
         message = escape(finding.message)
         if suppressed:
             message += f'<br><span class="muted">suppressed: {escape(suppressed)}</span>'
-        rows.append(
-            f'<tr id="{row_ids[id(finding)]}" class="finding{" suppressed" if suppressed else ""}" '
+        yield (
+            f'<tr id="{_row_id(index, number)}" class="finding{" suppressed" if suppressed else ""}" '
             f'data-rule="{finding.rule}" data-entity="{entity}">'
             f"<td>{severity}</td><td><b>{finding.rule}</b><br>{escape(finding.name)}</td>"
             f"<td>{message}</td><td>{where}</td>"
             f'<td class="loc">{escape(finding.path)}:{finding.line}:{finding.column}</td></tr>'
         )
-    head = "<tr><th>severity</th><th>rule</th><th>message</th><th>entity</th><th>location</th></tr>"
-    return f'<table class="findings"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    yield "</tbody></table>"
 
 
 # Systems, recipients and flows together: a larger map is unreadable as one picture, and its
@@ -521,7 +529,7 @@ def _findings_table(findings, index: int, entities_on_page: set[str], row_ids: d
 MAX_DRAWN = 5_000
 
 
-def _inventory_section(index: int, context, findings) -> str:
+def _inventory_section(index: int, context, findings) -> Iterator[str]:
     name = context.name
     organization = context.inventory.organization if context.valid else {}
     # `file` findings (e.g. PL006 on a stray comment) point at the section itself, or at the
@@ -534,11 +542,10 @@ def _inventory_section(index: int, context, findings) -> str:
             facts += f" · established in {escape(str(organization['country']))}"
         parts.append(f'<p class="muted">{facts} · files: {escape(", ".join(context.files))}</p>')
     parts.append(_counts_html(_summary_counts(findings), sum(1 for f in findings if getattr(f, "suppressed", None))))
-    row_ids = {id(finding): f"f{index}-{number}" for number, finding in enumerate(findings, start=1)}
     first_row: dict[str, str] = {}
-    for finding in findings:
+    for number, finding in enumerate(findings, start=1):
         if not getattr(finding, "suppressed", None):
-            first_row.setdefault(finding.entity, row_ids[id(finding)])
+            first_row.setdefault(finding.entity, _row_id(index, number))
     on_page = {"file"}
     parts.append("<h3>Data map</h3>")
     if context.valid:
@@ -553,9 +560,9 @@ def _inventory_section(index: int, context, findings) -> str:
             "parse or does not match the schema. Fix the findings below first.</p>"
         )
     parts.append("<h3>Findings</h3>")
-    parts.append(_findings_table(findings, index, on_page, row_ids))
-    parts.append("</section>")
-    return "\n".join(parts)
+    yield "\n".join(parts) + "\n"
+    yield from _findings_table(findings, index, on_page)
+    yield "\n</section>"
 
 
 def _map(context, findings, index: int, first_row: dict[str, str], on_page: set[str]) -> str:
@@ -574,9 +581,10 @@ def _map(context, findings, index: int, first_row: dict[str, str], on_page: set[
     return f'<div class="mapbox">{svg_map(map_view, index, first_row)}</div>\n' + _legend(map_view)
 
 
-def html_report(findings, contexts, as_of) -> str:
+def html_report(findings, contexts, as_of) -> Iterator[str]:
     """The whole page for the checked inventories (their engine contexts), with their findings
-    as the check reports them (already selected, baselined and suppressed)."""
+    as the check reports them (already selected, baselined and suppressed), a piece at a time:
+    a page of hundreds of thousands of findings is never held whole."""
     owner: dict[str, int] = {}
     for index, context in enumerate(contexts):
         for path in context.files:
@@ -596,9 +604,8 @@ def html_report(findings, contexts, as_of) -> str:
         "<table><thead><tr><th>inventory</th><th>errors</th><th>warnings</th><th>info</th></tr></thead>"
         f"<tbody>{''.join(overview_rows)}</tbody></table>"
     )
-    sections = "\n".join(_inventory_section(index, context, grouped.get(index, [])) for index, context in enumerate(contexts))
     verdict = "No findings." if not any(counts.values()) else f"{sum(counts.values())} finding{'s' if sum(counts.values()) != 1 else ''}."
-    return f"""<!DOCTYPE html>
+    yield f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -619,7 +626,12 @@ def html_report(findings, contexts, as_of) -> str:
 {_counts_html(counts, suppressed)}
 {overview}
 </section>
-{sections}
+"""
+    for index, context in enumerate(contexts):
+        if index:
+            yield "\n"
+        yield from _inventory_section(index, context, grouped.get(index, []))
+    yield f"""
 </main>
 <footer>Generated by privlint {__version__}. Data categories, purposes and subjects use the fideslang taxonomy (CC BY 4.0).
 This report is self-contained: it loads nothing from the network.</footer>

@@ -11,15 +11,16 @@ because the inventory did not load (PL000/PL001) is `<skipped>`.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict
-from typing import Iterable, Protocol
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from .engine import Finding
 from .registry import SEVERITIES, Rule
 
 # Characters XML 1.0 cannot carry, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TOTALS = ("tests", "failures", "errors", "skipped")
 
 
 class Inventory(Protocol):
@@ -34,6 +35,22 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
+# The report is written a finding at a time (a failure may list hundreds of thousands), so it
+# is serialized here rather than by ElementTree, with ElementTree's escaping and its
+# ET.indent layout: the bytes are what ET.tostring of the indented tree wrote.
+def _text(text: str) -> str:
+    return _clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attributes(attributes: dict[str, str]) -> str:
+    return "".join(
+        f' {key}="'
+        + _text(value).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+        + '"'
+        for key, value in attributes.items()
+    )
+
+
 def _line(finding: Finding) -> str:
     return (
         f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} [{finding.severity}] "
@@ -45,33 +62,51 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _testcase(inventory: Inventory, rule: Rule, findings: list[Finding]) -> tuple[ET.Element, str]:
-    case = ET.Element("testcase", {"classname": _clean(inventory.name), "name": f"{rule.id} {rule.name}", "time": "0"})
+def _outcome(inventory: Inventory, rule: Rule, findings: list[Finding]) -> str:
+    if any(not finding.suppressed for finding in findings):
+        return "failed"
+    if rule.stage == "model" and not inventory.judgeable:
+        return "skipped"
+    return "passed"
+
+
+def _lines(findings: Iterable[Finding], prefix=lambda finding: "") -> Iterator[str]:
+    """Element text: the findings' lines, escaped, joined by newlines."""
+    separator = ""
+    for finding in findings:
+        yield separator + _text(prefix(finding) + _line(finding))
+        separator = "\n"
+
+
+def _testcase(inventory: Inventory, rule: Rule, findings: list[Finding], outcome: str) -> Iterator[str]:
+    opening = "    <testcase" + _attributes({"classname": inventory.name, "name": f"{rule.id} {rule.name}", "time": "0"})
     active = [finding for finding in findings if not finding.suppressed]
     suppressed = [finding for finding in findings if finding.suppressed]
-    outcome = "passed"
-    if active:
+    if outcome == "passed" and not suppressed:
+        yield opening + " />\n"
+        return
+    yield opening + ">\n"
+    if outcome == "failed":
         worst = min((finding.severity for finding in active), key=SEVERITIES.index)
         counts = ", ".join(
             _plural(count, severity)
             for severity in SEVERITIES
             if (count := sum(1 for finding in active if finding.severity == severity))
         )
-        failure = ET.SubElement(case, "failure", {"type": worst, "message": _clean(f"{counts}: {rule.summary}")})
-        failure.text = _clean("\n".join(_line(finding) for finding in active))
-        outcome = "failed"
-    elif rule.stage == "model" and not inventory.judgeable:
-        ET.SubElement(case, "skipped", {"message": "not run: the inventory could not be loaded (see PL000/PL001)"})
-        outcome = "skipped"
+        yield "      <failure" + _attributes({"type": worst, "message": f"{counts}: {rule.summary}"}) + ">"
+        yield from _lines(active)
+        yield "</failure>\n"
+    elif outcome == "skipped":
+        message = "not run: the inventory could not be loaded (see PL000/PL001)"
+        yield "      <skipped" + _attributes({"message": message}) + " />\n"
     if suppressed:
-        out = ET.SubElement(case, "system-out")
-        out.text = _clean(
-            "\n".join(f"suppressed ({finding.suppressed}): {_line(finding)}" for finding in suppressed)
-        )
-    return case, outcome
+        yield "      <system-out>"
+        yield from _lines(suppressed, lambda finding: f"suppressed ({finding.suppressed}): ")
+        yield "</system-out>\n"
+    yield "    </testcase>\n"
 
 
-def junit_report(findings: list[Finding], inventories: Iterable[Inventory], rules: Iterable[Rule]) -> str:
+def junit_report(findings: list[Finding], inventories: Iterable[Inventory], rules: Iterable[Rule]) -> Iterator[str]:
     inventories = list(inventories)
     rules = sorted(rules, key=lambda rule: rule.id)
     owner = {}
@@ -82,24 +117,32 @@ def junit_report(findings: list[Finding], inventories: Iterable[Inventory], rule
     for finding in sorted(findings, key=lambda finding: finding.sort_key):
         grouped[(owner.get(finding.path, 0), finding.rule)].append(finding)
 
-    root = ET.Element("testsuites", {"name": "privlint"})
-    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    # The counts head each suite and the whole report, so outcomes are known first.
+    outcomes = [
+        [_outcome(inventory, rule, grouped.get((position, rule.id), [])) for rule in rules]
+        for position, inventory in enumerate(inventories)
+    ]
+    suite_counts = [
+        {"tests": len(mine), "failures": mine.count("failed"), "errors": 0, "skipped": mine.count("skipped")}
+        for mine in outcomes
+    ]
+    totals = {key: sum(counts[key] for counts in suite_counts) for key in _TOTALS}
+    opening = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites' + _attributes(
+        {"name": "privlint", **{key: str(value) for key, value in totals.items()}, "time": "0"}
+    )
+    if not inventories:
+        yield opening + " />\n"
+        return
+    yield opening + ">\n"
     for position, inventory in enumerate(inventories):
-        suite = ET.SubElement(root, "testsuite", {"name": _clean(inventory.name)})
-        counts = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
-        for rule in rules:
-            case, outcome = _testcase(inventory, rule, grouped.get((position, rule.id), []))
-            suite.append(case)
-            counts["tests"] += 1
-            if outcome == "failed":
-                counts["failures"] += 1
-            elif outcome == "skipped":
-                counts["skipped"] += 1
-        suite.attrib.update({key: str(value) for key, value in counts.items()})
-        suite.set("time", "0")
-        for key, value in counts.items():
-            totals[key] += value
-    root.attrib.update({key: str(value) for key, value in totals.items()})
-    root.set("time", "0")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        suite = "  <testsuite" + _attributes(
+            {"name": inventory.name, **{key: str(value) for key, value in suite_counts[position].items()}, "time": "0"}
+        )
+        if not rules:
+            yield suite + " />\n"
+            continue
+        yield suite + ">\n"
+        for rule, outcome in zip(rules, outcomes[position]):
+            yield from _testcase(inventory, rule, grouped.get((position, rule.id), []), outcome)
+        yield "  </testsuite>\n"
+    yield "</testsuites>\n"

@@ -28,9 +28,9 @@ def text(findings: list[Finding], inventories: int, color: bool = False) -> str:
 
 def text_chunks(findings: list[Finding], inventories: int, color: bool = False) -> Iterator[str]:
     """The text report a line at a time."""
-    suppressed = sum(1 for finding in findings if finding.suppressed)
-    findings = [finding for finding in findings if not finding.suppressed]
     for finding in findings:
+        if finding.suppressed:
+            continue
         severity = f"[{finding.severity}]"
         if color:
             severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
@@ -38,15 +38,21 @@ def text_chunks(findings: list[Finding], inventories: int, color: bool = False) 
             f"{visible(finding.path)}:{finding.line}:{finding.column}: {finding.rule} {severity} "
             f"{visible(finding.message)} ({visible(finding.entity)})\n"
         )
+    yield summary_line(findings, inventories) + "\n"
+
+
+def summary_line(findings: list[Finding], inventories: int) -> str:
+    """The text report's last line, from counts: findings per severity, inventories checked,
+    findings suppressed."""
     counts = summary(findings)
+    suppressed = sum(1 for finding in findings if finding.suppressed)
     checked = f"{inventories} inventor{'y' if inventories == 1 else 'ies'} checked"
     if suppressed:
         checked += f", {suppressed} suppressed"
-    if findings:
+    if any(counts.values()):
         parts = [f"{count} {severity}{'s' if count != 1 else ''}" for severity, count in counts.items() if count]
-        yield f"Found {', '.join(parts)} ({checked}).\n"
-    else:
-        yield f"No findings ({checked}).\n"
+        return f"Found {', '.join(parts)} ({checked})."
+    return f"No findings ({checked})."
 
 
 def as_dict(finding: Finding) -> dict:

@@ -1,9 +1,11 @@
 """Report formats for CI: SARIF (GitHub code scanning), JUnit XML, GitHub annotations, and
 suppressed findings in JSON — through the real console script."""
 
+import datetime as dt
 import json
 import re
 import shutil
+import tracemalloc
 
 import jsonschema
 import pytest
@@ -233,3 +235,80 @@ def test_streamed_json_is_exactly_what_json_dumps_writes(head, items, nested):
     assert streamed == json.dumps(document(items), indent=2, ensure_ascii=False) + "\n"
     compact = "".join(streamed_json(document([]), iter(items), depth=4 if nested else 2, render=json.dumps))
     assert json.loads(compact) == json.loads(streamed)  # SARIF: one compact result per line
+
+
+# -- large reports -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def long_findings(tmp_path_factory):
+    """An inventory with five findings of ~700 characters per flow (their messages name a
+    recipient of 9,000 characters, cut to the message limit), and too many flows to draw: the
+    findings are most of any report of it."""
+    from privlint.lint import engine
+    from privlint.lint.html import MAX_DRAWN
+
+    inventory = tmp_path_factory.mktemp("long-findings") / "inventory.yaml"
+    inventory.write_text(
+        "privlint: 1\norganization: {name: X}\n"
+        "policy: {recipients: [Z], data_categories: [user.name], purposes: [essential], "
+        "sells_personal_data: false, shares_personal_data: false, transfer_mechanisms: [scc]}\n"
+        "systems:\n  - id: s\n    collects: [{data_categories: [user], origins: [EEA, UK, CH], subjects: [employee]}]\n"
+        f"recipients:\n  - {{id: r, name: {'N' * 9_000}}}\nflows:\n"
+        + "  - {from: s, to: r, data_categories: [user], purposes: [marketing.advertising.third_party], consideration: true}\n"
+        * MAX_DRAWN
+    )
+    context = engine.load_context("inventory.yaml", [inventory], dt.date(2026, 11, 1))
+    return context, sorted(engine.run(context), key=lambda finding: finding.sort_key)
+
+
+@pytest.mark.parametrize("output_format", ["text", "junit", "github", "html"])
+def test_reports_are_rendered_a_piece_at_a_time(long_findings, output_format):
+    """A report is written as it is made: rendering holds a small part of it at any time, not
+    the page, the XML tree or the text report (450,000 findings of 1,000 characters made
+    `--format html` 3 GB, junit and github 2.4 GB, three times what the findings take).
+    JSON and SARIF: test_streamed_json_is_exactly_what_json_dumps_writes."""
+    from privlint.lint import engine, report
+    from privlint.lint.annotations import github_report
+    from privlint.lint.html import html_report
+    from privlint.lint.junit import junit_report
+    from privlint.lint.registry import all_rules
+
+    context, findings = long_findings
+    renderers = {
+        "text": lambda: report.text_chunks(findings, 1),
+        "junit": lambda: junit_report(findings, [engine.Checked.of(context)], all_rules()),
+        "github": lambda: github_report(findings, 1),
+        "html": lambda: html_report(findings, [context], dt.date(2026, 11, 1)),
+    }
+    tracemalloc.start()
+    try:
+        written = sum(len(chunk) for chunk in renderers[output_format]())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(findings) > 20_000 and written > 15_000_000
+    # Sorting the findings again takes a key per finding: a tenth of their report here.
+    assert peak < written / 5, (peak, written)
+
+
+def test_junit_is_what_elementtree_writes_for_hostile_text(tmp_path, cli):
+    """The JUnit report is serialized a finding at a time; its bytes are ElementTree's for the
+    same tree, and characters XML 1.0 cannot carry are replaced."""
+    import xml.etree.ElementTree as ET
+
+    (tmp_path / "inventory.yaml").write_text(
+        'privlint: 1\norganization: {name: "A & B"}\n'
+        "policy: {recipients: [Z], sells_personal_data: false, shares_personal_data: false}\n"
+        'systems:\n  - {id: s1, name: "tab\\there \\x01\\x0b\\x1f <&> \\"q\\" \\u2028 \\ufffe", '
+        "collects: [{data_categories: [user.name], origins: [EEA]}]}\n"
+        'recipients:\n  - {id: r1, name: "R\\x07 & <b>\\u0085 \\"q\\" ]]>", country: US, category: advertising, role: third_party}\n'
+        "flows:\n"
+        "  # privlint: ignore[PL302] reason: a <reason> & \"quoted\" ]]>\n"
+        "  - {from: s1, to: r1, data_categories: [user.name], purposes: [marketing.advertising.third_party], transfer_basis: dpf}\n"
+    )
+    result = cli("check", "--format", "junit", *AS_OF, "inventory.yaml", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    tree = ET.fromstring(result.stdout.encode())
+    ET.indent(tree)
+    assert result.stdout == '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tree, encoding="unicode") + "\n"
+    assert "R\ufffd &amp; &lt;b&gt;\x85" in result.stdout and "<system-out>suppressed (a &lt;reason&gt;" in result.stdout
