@@ -106,13 +106,15 @@ class DataMap:
             position = digits.find("1", position + 1)
         return frozenset(found)
 
-    def origins(self, flow: Flow) -> set[str]:
-        """Legal areas (EEA, UK, CH) or countries of the people whose personal data the flow carries."""
-        return set(self._personal_provenance(flow)[0])
+    def origins(self, flow: Flow) -> frozenset[str]:
+        """Legal areas (EEA, UK, CH) or countries of the people whose personal data the flow
+        carries: one shared set for all flows that carry the same (650 origins on each of
+        50,000 flows were 50,000 copies)."""
+        return self._personal_provenance(flow)[0]
 
-    def subjects(self, flow: Flow) -> set[str]:
-        """Data subjects whose personal data the flow carries."""
-        return set(self._personal_provenance(flow)[1])
+    def subjects(self, flow: Flow) -> frozenset[str]:
+        """Data subjects whose personal data the flow carries (shared, like origins)."""
+        return self._personal_provenance(flow)[1]
 
     def _personal_provenance(self, flow: Flow) -> tuple[frozenset[str], frozenset[str]]:
         """(origins, subjects) of the personal data the flow carries, computed once per flow."""

@@ -16,14 +16,15 @@ Three kinds of finding are drawn onto the map:
 from __future__ import annotations
 
 import html
-import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from privlint import __version__
 
 from . import reference
 from .model import node_entity
+from .report import streamed_json_lists
 
 # -- what is drawn --------------------------------------------------------------------------
 
@@ -177,6 +178,14 @@ def view(context, findings) -> MapView:
             )
         )
     nodes.sort(key=lambda node: (node.kind != "system", node.id))
+    sorted_origins: dict[frozenset[str], tuple[str, ...]] = {}  # one tuple per set, shared by its flows
+
+    def origins_of(flow) -> tuple[str, ...]:
+        carried = data_map.origins(flow)
+        if carried not in sorted_origins:
+            sorted_origins[carried] = tuple(sorted(carried))
+        return sorted_origins[carried]
+
     edges = [
         MapEdge(
             source=flow.source,
@@ -186,7 +195,7 @@ def view(context, findings) -> MapView:
             purposes=tuple(flow.raw.get("purposes") or ()),
             transfer_basis=flow.transfer_basis,
             consideration=flow.consideration,
-            origins=tuple(sorted(data_map.origins(flow))),
+            origins=origins_of(flow),
             findings=by_entity.get(flow.entity, []),
         )
         for flow in data_map.flows
@@ -539,51 +548,58 @@ def _finding_dict(finding) -> dict:
     return item
 
 
-def as_dict(map_view: MapView) -> dict:
+def _node_dict(node: MapNode) -> dict:
     return {
-        "privlint": __version__,
-        "inventory": map_view.name,
-        "as_of": map_view.as_of,
-        "nodes": [
-            {
-                "id": node.id,
-                "kind": node.kind,
-                "name": node.name,
-                "country": node.country,
-                "area": node.area,
-                "role": node.role,
-                "category": node.category,
-                "vendor": node.vendor,
-                "marks": node.marks,
-                "findings": [_finding_dict(finding) for finding in node.findings],
-            }
-            for node in map_view.nodes
-        ],
-        "edges": [
-            {
-                "from": edge.source,
-                "to": edge.target,
-                "entity": edge.entity,
-                "data_categories": list(edge.data_categories),
-                "purposes": list(edge.purposes),
-                "transfer_basis": dict(_basis_items(edge.transfer_basis))
-                if isinstance(edge.transfer_basis, dict)
-                else edge.transfer_basis,
-                "consideration": edge.consideration,
-                "origins": list(edge.origins),
-                "marks": edge.marks,
-                "findings": [_finding_dict(finding) for finding in edge.findings],
-            }
-            for edge in map_view.edges
-        ],
-        "other_findings": [
-            {**_finding_dict(finding), "entity": finding.entity} for finding in map_view.other_findings
-        ],
+        "id": node.id,
+        "kind": node.kind,
+        "name": node.name,
+        "country": node.country,
+        "area": node.area,
+        "role": node.role,
+        "category": node.category,
+        "vendor": node.vendor,
+        "marks": node.marks,
+        "findings": [_finding_dict(finding) for finding in node.findings],
     }
 
 
-def json_map(map_view: MapView) -> str:
-    return json.dumps(as_dict(map_view), indent=2, ensure_ascii=False) + "\n"
+def _edge_dict(edge: MapEdge) -> dict:
+    return {
+        "from": edge.source,
+        "to": edge.target,
+        "entity": edge.entity,
+        "data_categories": list(edge.data_categories),
+        "purposes": list(edge.purposes),
+        "transfer_basis": dict(_basis_items(edge.transfer_basis))
+        if isinstance(edge.transfer_basis, dict)
+        else edge.transfer_basis,
+        "consideration": edge.consideration,
+        "origins": edge.origins,  # shared by the flows that carry the same: written once
+        "marks": edge.marks,
+        "findings": [_finding_dict(finding) for finding in edge.findings],
+    }
+
+
+def json_map(map_view: MapView) -> Iterator[str]:
+    """The map as JSON, a node or an edge at a time: 50,000 edges of 650 origins each are
+    half a gigabyte of text, never held whole (nor as dicts)."""
+    skeleton = {
+        "privlint": __version__,
+        "inventory": map_view.name,
+        "as_of": map_view.as_of,
+        "nodes": [],
+        "edges": [],
+        "other_findings": [],
+    }
+    return streamed_json_lists(
+        skeleton,
+        [
+            (_node_dict(node) for node in map_view.nodes),
+            (_edge_dict(edge) for edge in map_view.edges),
+            ({**_finding_dict(finding), "entity": finding.entity} for finding in map_view.other_findings),
+        ],
+        depth=2,
+    )
 
 
 RENDERERS = {"mermaid": mermaid, "dot": dot, "json": json_map}
@@ -593,7 +609,7 @@ class Unmappable(Exception):
     """The inventory does not parse or match the schema: there is no map to draw."""
 
 
-def graph(path: str | None, output_format: str, as_of, config_path: str | None = None) -> str:
+def graph(path: str | None, output_format: str, as_of, config_path: str | None = None) -> str | Iterator[str]:
     """`privlint graph`: the map of the inventory at `path` in `output_format`, with the
     findings `privlint check` reports under the same configuration (vendors, severities)."""
     from . import config, discover, engine
