@@ -5,6 +5,8 @@ UK GDPR Ch. V, Swiss FADP Art. 16-17), judged as of an evaluation date.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import reference
@@ -104,12 +106,15 @@ def _find_transfers(data_map: DataMap, as_of: dt.date) -> list[Transfer]:
     return found
 
 
-def by_flow(pairs) -> dict[str, tuple[Transfer, list]]:
-    """Group (transfer, reason) pairs by flow entity, in order: one finding per flow."""
-    grouped: dict[str, tuple[Transfer, list]] = {}
-    for transfer, reason in pairs:
-        grouped.setdefault(transfer.flow.entity, (transfer, []))[1].append(reason)
-    return grouped
+def by_flow(pairs: Iterable[tuple[Transfer, object]]) -> Iterator[tuple[str, tuple[Transfer, list]]]:
+    """Group (transfer, reason) pairs by flow entity, in order: one finding per flow. The
+    transfers of a flow come together (`transfers` lists them flow by flow), so each group is
+    yielded as soon as it is complete: from a generator of pairs, only one flow's reasons are
+    held at a time (PL202's name a recipient up to nine times: 90 KB per flow for a name of
+    10,000 characters)."""
+    for entity, group in itertools.groupby(pairs, key=lambda pair: pair[0].flow.entity):
+        pairs_of_flow = list(group)
+        yield entity, (pairs_of_flow[0][0], [reason for _, reason in pairs_of_flow])
 
 
 def declared_bases(flow: Flow, data_map: DataMap) -> list[tuple[str | None, str]]:

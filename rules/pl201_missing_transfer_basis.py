@@ -48,7 +48,7 @@ def check(context):
         for transfer in transfers(context.data_map, context.as_of)
         if _lacks_basis(transfer)
     ]
-    for entity, (transfer, reasons) in by_flow(missing).items():
+    for entity, (transfer, reasons) in by_flow(missing):
         message = (
             f"restricted transfer to {destination(transfer.recipient)}: {'; '.join(reasons)}; "
             "declare transfer_basis per origin (e.g. {EEA: scc, UK: idta})"

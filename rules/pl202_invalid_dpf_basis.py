@@ -34,11 +34,13 @@ SUMMARY = "a `dpf` basis fails any condition in §2"
 
 
 def check(context):
-    failures = [
+    # A generator: a flow's reasons repeat the recipient's name, so they are made flow by flow
+    # as its finding is made (and bounded), not for every flow first.
+    failures = (
         (transfer, f"{transfer.area} data: {', '.join(reasons)}")
         for transfer in transfers(context.data_map, context.as_of)
         if transfer.basis == "dpf" and (reasons := dpf_failures(transfer, context.data_map, context.as_of))
-    ]
-    for entity, (transfer, reasons) in by_flow(failures).items():
+    )
+    for entity, (transfer, reasons) in by_flow(failures):
         message = f"the dpf basis is not valid: {'; '.join(reasons)}"
         yield Violation.at(transfer.flow.location, entity, message, *basis_member(transfer.flow, transfer.area))

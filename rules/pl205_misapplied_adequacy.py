@@ -36,7 +36,7 @@ def check(context):
         for transfer in transfers(context.data_map, context.as_of)
         if transfer.basis == "adequacy" and transfer.restricted
     ]
-    for entity, (transfer, areas) in by_flow(misapplied).items():
+    for entity, (transfer, areas) in by_flow(misapplied):
         message = (
             f"{entity} claims adequacy, but {destination(transfer.recipient)} is not adequate for "
             f"{', '.join(areas)} data as of {context.as_of.isoformat()}"

@@ -331,6 +331,16 @@ def repeated_recipient_categories() -> bytes:
     ).encode()
 
 
+def long_name_with_dpf_basis() -> bytes:
+    """15,000 flows with a `dpf` basis to a recipient of 9,990 characters, carrying EEA, UK and
+    Swiss employee data: PL202's reasons name the recipient up to three times per area."""
+    return (
+        VALID + "systems:\n  - id: s\n    collects: [{data_categories: [user], origins: [EEA, UK, CH], subjects: [employee]}]\n"
+        + f"recipients:\n  - {{id: r, name: {'N' * 9_990}}}\nflows:\n"
+        + "  - {from: s, to: r, data_categories: [user], transfer_basis: dpf}\n" * 15_000
+    ).encode()
+
+
 def long_line() -> bytes:
     return b"privlint: 1\norganization: {name: Acme}\npolicy: {data_categories: [" + b"user, " * 200_000 + b"user]}\n"
 
