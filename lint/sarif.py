@@ -47,16 +47,23 @@ _AREAS = {"PL0": "inventory", "PL1": "disclosure", "PL2": "transfers", "PL3": "c
 
 def source_root(start: Path | None = None) -> Path:
     """The git work tree holding `start` (default: the working directory), else `start`."""
-    start = (start or Path.cwd()).resolve()
+    start = (start or _working_directory()).resolve()
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory
     return start
 
 
+def _working_directory() -> Path:
+    try:
+        return Path.cwd()
+    except FileNotFoundError:  # deleted: findings name their files by absolute paths
+        return Path("/")
+
+
 @functools.lru_cache(maxsize=1024)  # findings share a handful of files; resolving costs a stat per part
 def artifact_location(path: str, root: Path) -> dict:
-    absolute = (Path.cwd() / path).resolve()
+    absolute = (_working_directory() / path).resolve()
     try:
         relative = absolute.relative_to(root).as_posix()
     except ValueError:

@@ -198,19 +198,25 @@ def test_a_report_stdout_cannot_take_is_one_line_and_exit_2():
         2, "privlint: error: cannot write the report: standard output is closed; use --output FILE\n")
 
 
-def test_checking_an_absolute_path_from_a_deleted_directory(cli, tmp_path):
-    """Path.cwd() raises there: the configuration search and relative display paths once
-    made it an internal error. No configuration is looked for; paths are shown absolute."""
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "junit", "github", "html"])
+def test_checking_an_absolute_path_from_a_deleted_directory(cli, tmp_path, output_format):
+    """Path.cwd() raises there: the configuration search, relative display paths and SARIF's
+    source root once made it an internal error. No configuration is looked for; paths are
+    shown absolute."""
     gone = tmp_path / "gone"
     gone.mkdir()
     code = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); os.execv(sys.argv[2], sys.argv[2:])"
     exe = str(Path(sys.executable).with_name("privlint"))
     import subprocess
 
-    result = subprocess.run([sys.executable, "-c", code, str(gone), exe, "check", str(PL301)],
+    result = subprocess.run([sys.executable, "-c", code, str(gone), exe, "check", "--format", output_format, str(PL301)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and result.stderr == "", result.stderr
-    assert result.stdout.startswith(f"{PL301.as_posix()}:28:5: PL301 [error] ")
+    if output_format == "text":
+        assert result.stdout.startswith(f"{PL301.as_posix()}:28:5: PL301 [error] ")
+    if output_format == "sarif":
+        location = json.loads(result.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"].endswith(PL301.as_posix().lstrip("/"))
 
 
 FORGED = "X\x1b]2;pwned\x07\x1b[2J\nfake.yaml:1:1: PL999 [error] forged"
