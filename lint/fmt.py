@@ -6,16 +6,18 @@ Formatting is three steps, then a proof:
    policy, systems, recipients, flows, vendors; inside an entity: `id` first, then the order of
    the JSON Schema's properties. Keys the schema does not know keep their relative order after
    the known ones. Reordering works on the text, moving each key with its whole block: the
-   comment lines directly above a key travel with it (they describe it), end-of-line comments
-   stay on their line, and a `# privlint: ignore[...]` comment on an entity's first line stays
-   on its (new) first line.
+   comment lines directly above a key travel with it (they describe it; at every level, but
+   those above the file's first key are its header), end-of-line comments stay on their line,
+   and a `# privlint: ignore[...]` comment on an entity's first line stays on its (new) first
+   line.
 2. **Indentation** through a ruamel.yaml round trip (YAML 1.2): 2 spaces for mappings,
    sequences indented by 2 with their dash. Scalars keep their quoting and flow collections
    their style.
 3. **Comment lines** are indented like the line they stand above.
 
 The result is then proved safe: it must parse to exactly the same data as the original (with
-privlint's own loader) and hold exactly the same comments. If reordering cannot be proved safe
+privlint's own loader) and hold exactly the same comments, each attached to the same key (see
+_attachments), so a suppression never changes the entity it names. If reordering cannot be proved safe
 (e.g. an alias would come before its anchor) the file is formatted without reordering; if even
 that fails (ruamel drops comments inside a multi-line flow list) the file is refused, never
 written. Files are written atomically (a temporary file in the same directory, then
@@ -24,6 +26,7 @@ os.replace), keep their newline style and UTF-8 BOM, and are never written when 
 
 from __future__ import annotations
 
+import bisect
 import io
 import math
 import os
@@ -134,14 +137,41 @@ def _events(text: str):
         return YAML(typ="safe", pure=True).parse(io.StringIO(text))
 
 
-def _tree(text: str) -> tuple[_Node | None, list[tuple[tuple[int, int], tuple[int, int]]], bool]:
-    """The document's node tree, every scalar's span, and whether it uses aliases."""
+@dataclass
+class _Anchor:
+    """Where a mapping key or a sequence item starts, and which one it is."""
+
+    line: int
+    column: int
+    ident: int  # the same number for the same key path in every document scanned with one table
+    item: bool  # a sequence item (else a mapping key)
+    parent: int  # the ident of the collection it belongs to
+    last: bool = False  # the last entry of that collection
+
+
+@dataclass
+class _Scan:
+    root: _Node | None
+    spans: list  # every scalar's ((line, column), (line, column))
+    anchors: list  # _Anchor, in document order
+
+
+def _tree(text: str, paths: dict | None = None) -> _Scan:
+    """One pass over the document's events: its node tree, every scalar's span, and where each
+    key and item starts. Keys and items are numbered through `paths`
+    ((parent number, key or index) -> number), so two texts scanned with the same table give
+    the same number to the same key path."""
     from ruamel.yaml import events as ev
 
+    paths = {} if paths is None else paths
     root = None
-    stack: list[list] = []  # [node, pending key or None, key start]
+    # [node, pending key or None, key start, number, entries seen, its last key or item]
+    stack: list[list] = []
     spans = []
-    aliases = False
+    anchors: list[_Anchor] = []
+
+    def ident(parent: int, key) -> int:
+        return paths.setdefault((parent, key), len(paths) + 1)
 
     def attach(node: _Node, key_start=None) -> None:
         nonlocal root
@@ -166,24 +196,39 @@ def _tree(text: str) -> tuple[_Node | None, list[tuple[tuple[int, int], tuple[in
         kind = type(event)
         start = (event.start_mark.line, event.start_mark.column)
         end = (event.end_mark.line, event.end_mark.column)
+        if kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+            frame = stack.pop()
+            node = frame[0]
+            node.end = end
+            if frame[5] is not None:
+                frame[5].last = True
+            attach(node)
+            continue
+        entry = None
+        if stack:
+            frame = stack[-1]
+            if frame[0].kind == "seq" or frame[1] is _NO_KEY:
+                if frame[0].kind == "seq":
+                    key = frame[4]
+                else:  # a mapping key: named by its text (a complex key by its place)
+                    key = ("key", event.value) if kind is ev.ScalarEvent else ("complex", frame[4])
+                frame[4] += 1
+                entry = _Anchor(start[0], start[1], ident(frame[3], key), frame[0].kind == "seq", frame[3])
+                anchors.append(entry)
+                frame[5] = entry
         if kind is ev.ScalarEvent:
             spans.append((start, end))
             node = _Node("scalar", False, start, end)
             node.entries = [event.value]
             attach(node)
         elif kind is ev.AliasEvent:
-            aliases = True
             attach(_Node("alias", False, start, end))
         elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
             node = _Node("map" if kind is ev.MappingStartEvent else "seq", bool(event.flow_style), start, end)
-            if event.anchor:
-                aliases = True  # anchors matter only with aliases, but be conservative
-            stack.append([node, _NO_KEY, None])
-        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-            node = stack.pop()[0]
-            node.end = end
-            attach(node)
-    return root, spans, aliases
+            # A collection is numbered like the key or item it is the value of.
+            number = entry.ident if entry else stack[-1][5].ident if stack else 0
+            stack.append([node, _NO_KEY, None, number, 0, None])
+    return _Scan(root, spans, anchors)
 
 
 _NO_KEY = object()
@@ -230,9 +275,9 @@ def _comment_column(text: str, intervals) -> int | None:
     return None
 
 
-def comments(text: str) -> list[tuple[int, int, str]]:
+def comments(text: str, scan: _Scan | None = None) -> list[tuple[int, int, str]]:
     """Every comment of a YAML text: (0-based line, column, text from '#'), in order."""
-    _, spans, _ = _tree(text)
+    spans = (scan or _tree(text)).spans
     lines = text.split("\n")
     covered = _covered(spans, len(lines))
     found = []
@@ -245,13 +290,91 @@ def comments(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def _attachments(text: str, scan: _Scan) -> list[tuple[str, int | tuple, int | None]]:
+    """Each comment of `text` with what it is attached to: (comment, attachment, alternative).
+
+    A comment line belongs to the key or item on the next line that starts at its indentation
+    or deeper — on a `- ` line to the item, whose first key is the alternative (the comment of
+    a key that became its entity's first key stands above the dash). A comment line indented
+    deeper than what follows closes the entry above it at its indentation, or the collection
+    when that entry is the last. Comment lines above the document's first key are the file's
+    header (that key is the alternative: a key moved to the top keeps its comments). An
+    end-of-line comment belongs to the first key on its line, a `privlint:` comment on a `- `
+    line to the item: it suppresses findings of the entity that line starts."""
+    lines = text.split("\n")
+    anchors = scan.anchors
+    found = []
+    following = 0  # the first anchor after the comment
+    stack: list[_Anchor] = []  # the anchors a comment can close: increasing columns
+    columns: list[int] = []
+    for line, column, comment in comments(text, scan):
+        while following < len(anchors) and (anchors[following].line, anchors[following].column) < (line, column):
+            entry = anchors[following]
+            while columns and columns[-1] >= entry.column:
+                stack.pop()
+                columns.pop()
+            stack.append(entry)
+            columns.append(entry.column)
+            following += 1
+        here = following
+        while here > 0 and anchors[here - 1].line == line:
+            here -= 1
+        alternative = None
+        if here < following:  # at the end of a line holding keys or items
+            on_line = anchors[here:following]
+            dash = lines[line][: on_line[0].column].strip()
+            if not (dash and "privlint:" in comment):
+                on_line = [entry for entry in on_line if not entry.item] or on_line
+            attachment = on_line[0].ident
+        elif lines[line][:column].strip():  # after the end of a multi-line value
+            attachment = anchors[following - 1].ident if following else ("header",)
+        elif following == 0 or (following < len(anchors) and anchors[following].column >= column):
+            below = anchors[following] if following < len(anchors) else None
+            after = anchors[following + 1] if following + 1 < len(anchors) else None
+            if following == 0:
+                attachment, alternative = ("header",), below.ident if below else None
+            else:
+                attachment = below.ident
+                if lines[below.line][: below.column].strip() and after and after.line == below.line:
+                    alternative = after.ident
+        else:
+            closes = bisect.bisect_right(columns, column) - 1
+            if closes < 0:
+                attachment = ("end", 0)
+            else:
+                entry = stack[closes]
+                attachment = ("end", entry.parent) if entry.last else ("after", entry.ident)
+        found.append((comment.strip(), attachment, alternative))
+    return found
+
+
+def _same_attachments(before: list, after: list) -> bool:
+    """Every comment of `before` is in `after`, attached to the same key (or, where `after`
+    offers an alternative, to that)."""
+    wanted = Counter((comment, attachment) for comment, attachment, _ in before)
+    held = Counter((comment, attachment) for comment, attachment, _ in after)
+    if wanted == held:
+        return True
+    if sum(wanted.values()) != sum(held.values()):
+        return False
+    alternatives = {(comment, attachment): alternative for comment, attachment, alternative in after}
+    instead = Counter()
+    for (comment, attachment), count in (held - wanted).items():
+        alternative = alternatives[comment, attachment]
+        if alternative is None:
+            return False
+        instead[comment, alternative] += count
+    return wanted - held == instead
+
+
 # -- step 1: key order, on the text -----------------------------------------------------------
 
 
 class _Reorderer:
     def __init__(self, text: str):
         self.lines = text.split("\n")
-        self.root, spans, self.aliases = _tree(text)
+        scan = _tree(text)
+        self.root, spans = scan.root, scan.spans
         self.covered = _covered(spans, len(self.lines))
         self.replacements: list[tuple[int, int, list[str]]] = []  # (first, last line, new lines)
 
@@ -274,10 +397,12 @@ class _Reorderer:
         """Lines first..last, with every child block mapping rendered recursively."""
         out: list[str] = []
         cursor = first
-        for child, child_schema in self._children(node, schema):
+        for child, child_schema, key_line in self._children(node, schema):
             if child.kind not in ("map", "seq") or (child.flow and child.kind == "seq"):
                 continue
             child_first, child_last = child.start[0], _last_line(child)
+            if child.kind == "map" and not child.flow and key_line is not None and key_line < child_first:
+                child_first = key_line + 1  # the comments above its first key are its own
             if child_first < cursor or child_last > last:
                 continue
             if child.kind == "map" and child.flow:
@@ -295,12 +420,13 @@ class _Reorderer:
         return out
 
     def _children(self, node: _Node, schema: dict | None):
+        """Each child of `node` with its schema and the line of its key (None in a sequence)."""
         if node.kind == "map":
-            for key, _, value in node.entries:
-                yield value, _child_schema(schema, key.entries[0]) if key is not None else None
+            for key, key_start, value in node.entries:
+                yield value, _child_schema(schema, key.entries[0]) if key is not None else None, key_start[0]
         elif node.kind == "seq":
             for value in node.entries:
-                yield value, _child_schema(schema, 0)
+                yield value, _child_schema(schema, 0), None
 
     def _order(self, node: _Node, schema: dict | None) -> list[int] | None:
         """The canonical order of the entries of `node` (indexes), or None when unchanged."""
@@ -331,13 +457,12 @@ class _Reorderer:
                 if not self._is_blank_or_comment(gap):
                     return None  # something unexpected between entries: leave the mapping alone
             start = key_line
-            if index == 0:
-                if not top:
-                    while start - 1 >= floor and self._is_comment(start - 1, column):
-                        start -= 1
-            else:
+            if index or not top:  # the top's first comments are the file's header: they stay
                 while start - 1 >= floor and (self._is_blank(start - 1) or self._is_comment(start - 1, column)):
                     start -= 1
+                if index == 0:  # blank lines above the first key stay above the mapping
+                    while start < key_line and self._is_blank(start):
+                        start += 1
             starts.append(start)
         blocks = []
         for index in range(len(node.entries)):
@@ -349,7 +474,8 @@ class _Reorderer:
         head = self.lines[first : starts[0]]
         tail = self.lines[value_ends[-1] + 1 : last + 1]
         out = list(head)
-        old_first_comment = self._eol_privlint_comment(key_lines[0])
+        # A suppression at the end of an entity's first line (a `- ` line) stays on that line.
+        old_first_comment = self._eol_privlint_comment(key_lines[0]) if prefix.strip() else None
         for position, index in enumerate(order):
             block = list(blocks[index])
             key_offset = key_lines[index] - starts[index]
@@ -380,11 +506,12 @@ class _Reorderer:
         key, _, value = node.entries[index]
         child_schema = _child_schema(schema, key.entries[0])
         if value.kind == "map" and not value.flow:
-            value_first, value_last = value.start[0], _last_line(value)
-            if start <= value_first and value_last <= end and value_first > node.entries[index][1][0]:
+            key_line, value_last = node.entries[index][1][0], _last_line(value)
+            if start <= key_line and value_last <= end and value.start[0] > key_line:
+                # The lines below the key are the mapping's: comments above its first key move with it.
                 return (
-                    self.lines[start:value_first]
-                    + self._render(value, child_schema, value_first, value_last)
+                    self.lines[start : key_line + 1]
+                    + self._render(value, child_schema, key_line + 1, value_last)
                     + self.lines[value_last + 1 : end + 1]
                 )
         if value.kind == "map" and value.flow:
@@ -523,7 +650,7 @@ def _indent_comment_lines(before: str, after: str) -> str:
     if all(old == new for old, new in mapping.items()):
         return after
     lines = after.split("\n")
-    _, spans, _ = _tree(after)
+    spans = _tree(after).spans
     continuations = _continuations(spans)
     for number, line in enumerate(lines):
         stripped = line.lstrip()
@@ -561,8 +688,9 @@ def _proved(original: str, formatted: str, path: str) -> bool:
     before = loader.load(path, original).data
     if _normalised(before) != _normalised(after):
         return False
-    return sorted(text.strip() for _, _, text in comments(original)) == sorted(
-        text.strip() for _, _, text in comments(formatted)
+    paths: dict = {}  # one numbering of key paths for both texts
+    return _same_attachments(
+        _attachments(original, _tree(original, paths)), _attachments(formatted, _tree(formatted, paths))
     )
 
 

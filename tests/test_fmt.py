@@ -285,3 +285,54 @@ def test_block_scalars_and_comment_lines_inside_them(tmp_path):
 def test_empty_and_comment_only_files_are_left_alone():
     assert fmt.format_text("") == ""
     assert fmt.format_text("# nothing yet\n") == "# nothing yet\n"
+
+
+NESTED_FIRST_KEY = """\
+privlint: 1
+organization:
+  # about country
+  country: IE
+  # about name
+  name: Example
+policy:
+  # privlint: ignore[PL104] reason: Ghost is onboarded next quarter
+  recipients: [Ghost]
+  url: https://example.com/privacy
+"""
+
+
+def test_comments_above_the_first_key_of_a_nested_mapping_move_with_it(tmp_path):
+    path = tmp_path / "inventory.yaml"
+    path.write_text(NESTED_FIRST_KEY, encoding="utf-8")
+    findings = [(f.rule, f.entity, f.suppressed) for f in lint(path)]
+    assert ("PL104", "policy.recipients", "Ghost is onboarded next quarter") in findings
+    out = fmt.format_text(NESTED_FIRST_KEY)
+    assert out == (
+        "privlint: 1\norganization:\n  # about name\n  name: Example\n  # about country\n  country: IE\n"
+        "policy:\n  url: https://example.com/privacy\n"
+        "  # privlint: ignore[PL104] reason: Ghost is onboarded next quarter\n  recipients: [Ghost]\n"
+    )
+    path.write_text(out, encoding="utf-8")
+    assert [(f.rule, f.entity, f.suppressed) for f in lint(path)] == findings  # fmt changes no finding
+
+
+def test_a_result_that_moves_a_comment_to_another_key_is_not_proved():
+    # The same comments and data, but the suppression now stands above `url:`: refused.
+    moved = NESTED_FIRST_KEY.replace(
+        "  # privlint: ignore[PL104] reason: Ghost is onboarded next quarter\n  recipients: [Ghost]\n"
+        "  url: https://example.com/privacy\n",
+        "  # privlint: ignore[PL104] reason: Ghost is onboarded next quarter\n  url: https://example.com/privacy\n"
+        "  recipients: [Ghost]\n",
+    )
+    assert _data(moved) == _data(NESTED_FIRST_KEY) and moved != NESTED_FIRST_KEY
+    assert not fmt._proved(NESTED_FIRST_KEY, moved, "x.yaml")
+    assert fmt._proved(NESTED_FIRST_KEY, fmt.format_text(NESTED_FIRST_KEY), "x.yaml")
+
+
+def test_a_suppression_at_the_end_of_a_policy_field_stays_on_that_field():
+    # Only an entity's first line (a `- ` line) hands its suppression to the new first key.
+    text = "privlint: 1\norganization: {name: X}\npolicy:\n  recipients: [Ghost]   # privlint: ignore[PL104] reason: later\n  url: https://x.example\n"
+    assert fmt.format_text(text) == (
+        "privlint: 1\norganization: {name: X}\npolicy:\n  url: https://x.example\n"
+        "  recipients: [Ghost]   # privlint: ignore[PL104] reason: later\n"
+    )
