@@ -251,7 +251,8 @@ def _last_line(node: _Node) -> int:
 
 
 def _covered(spans, line_count: int) -> dict[int, list[tuple[int, float]]]:
-    """Per line, the column intervals that belong to scalars (where '#' is not a comment)."""
+    """Per line, the column intervals that belong to scalars (where '#' is not a comment), in
+    order (scalars do not overlap)."""
     covered: dict[int, list[tuple[int, float]]] = {}
     for (start_line, start_col), (end_line, end_col) in spans:
         if start_line == end_line:
@@ -261,15 +262,22 @@ def _covered(spans, line_count: int) -> dict[int, list[tuple[int, float]]]:
         for line in range(start_line + 1, min(end_line, line_count)):
             covered.setdefault(line, []).append((0, math.inf))
         covered.setdefault(end_line, []).append((0, end_col))
+    for intervals in covered.values():
+        intervals.sort()
     return covered
 
 
 def _comment_column(text: str, intervals) -> int | None:
+    """Where the comment of a line starts, given its scalars' column intervals in order: one
+    walk along both (a line of 50,000 quoted `"a #"` is 50,000 '#' against 50,000 scalars)."""
+    inside = 0
     for match in re.finditer("#", text):
         position = match.start()
         if position > 0 and text[position - 1] not in " \t":
             continue
-        if any(low <= position < high for low, high in intervals):
+        while inside < len(intervals) and intervals[inside][1] <= position:
+            inside += 1
+        if inside < len(intervals) and intervals[inside][0] <= position:
             continue
         return position
     return None

@@ -316,3 +316,18 @@ def test_a_vendor_overridden_file_after_file_keeps_one_list_of_aliases(tmp_path,
     context.inventory  # noqa: B018 - the vendors are merged as the inventory is built
     aliases = [vendor.aliases for vendor in made if vendor.key == "v"]
     assert len(aliases) == 4 and all(each is aliases[0] for each in aliases)
+
+
+def test_fmt_finds_the_comment_of_a_line_of_many_quoted_hashes_in_linear_work():
+    """A line of N quoted `"a #"` is N '#' that are not comments among N scalars: finding the
+    comment once compared each '#' with every scalar of the line (340 KB: 73 s)."""
+    from privlint.lint import fmt
+
+    def comments(count):
+        text = "policy:\n  recipients: [" + ", ".join(['"a #"'] * count) + "]   # the end\n"
+        return lambda: fmt.comments(text)
+
+    comments(10)()
+    small, large = _python_calls(comments(1000)), _python_calls(comments(4000))
+    assert fmt.comments("policy:\n  recipients: [\"a #\", b]   # the end\n") == [(1, 27, "# the end")]
+    assert large <= 4.4 * small, (small, large, large / small)
