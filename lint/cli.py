@@ -256,7 +256,8 @@ def graph(path, output_format, output, as_of, config_path):
 @click.option("--recursive", is_flag=True, help="Format every inventory directory below each PATH.")
 def fmt_command(paths, check, show_diff, recursive):
     """Format inventory files canonically (key order, indentation), keeping every comment and
-    value. Default: ./inventory.yaml. Files that do not parse are reported, never written."""
+    value. Default: ./inventory.yaml. Files that do not parse are reported, never written.
+    A file over 1 MB or 100,000 values is refused with exit 2 (PRIVLINT_MAX_FMT_MB raises both)."""
     from . import discover, engine, fmt
 
     try:

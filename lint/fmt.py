@@ -40,6 +40,16 @@ from pathlib import Path
 from . import loader
 from .loader import YamlError
 
+# The most `privlint fmt` formats in one file. Its round trip through ruamel.yaml's pure-Python
+# round-trip loader and dumper costs 50-70 microseconds of CPU per value (scalar or collection):
+# the 20,000-flow benchmark (4.4 MB, 300,000 values) took 32 s and 590 MB. So a file over 1 MB,
+# or holding more than 100,000 values per MB of that limit (500 KB of `[a,a,…]` is 250,000), is
+# refused with exit 2 rather than left to run for minutes in a pre-commit hook. Real
+# inventories are a few KB to a few hundred KB; PRIVLINT_MAX_FMT_MB raises (or lowers) both.
+MAX_FMT_MB = 1
+MAX_FMT_VALUES_PER_MB = 100_000
+FMT_LIMIT_VARIABLE = "PRIVLINT_MAX_FMT_MB"
+
 TOP_LEVEL = ("privlint", "organization", "policy", "systems", "recipients", "flows", "vendors")
 BASIS_ORDER = ("EEA", "UK", "CH")
 BOM = "\ufeff"
@@ -128,15 +138,6 @@ class _Node:
     plain_keys: bool = True
 
 
-def _events(text: str):
-    from ruamel.yaml import YAML
-
-    try:
-        return YAML(typ="safe", pure=False).parse(io.StringIO(text))
-    except Exception:  # pragma: no cover - depends on the installed wheel
-        return YAML(typ="safe", pure=True).parse(io.StringIO(text))
-
-
 @dataclass
 class _Anchor:
     """Where a mapping key or a sequence item starts, and which one it is."""
@@ -154,13 +155,14 @@ class _Scan:
     root: _Node | None
     spans: list  # every scalar's ((line, column), (line, column))
     anchors: list  # _Anchor, in document order
+    line_starts: list  # (line, column) of every node that starts a line (after indentation and dashes)
 
 
-def _tree(text: str, paths: dict | None = None) -> _Scan:
-    """One pass over the document's events: its node tree, every scalar's span, and where each
-    key and item starts. Keys and items are numbered through `paths`
+def _tree(text: str, paths: dict | None = None, limit: int | None = None) -> _Scan:
+    """One pass over the document's events: its node tree, every scalar's span, where each key
+    and item starts, and which nodes start a line. Keys and items are numbered through `paths`
     ((parent number, key or index) -> number), so two texts scanned with the same table give
-    the same number to the same key path."""
+    the same number to the same key path. More than `limit` values is loader.TooLarge."""
     from ruamel.yaml import events as ev
 
     paths = {} if paths is None else paths
@@ -169,6 +171,11 @@ def _tree(text: str, paths: dict | None = None) -> _Scan:
     stack: list[list] = []
     spans = []
     anchors: list[_Anchor] = []
+    line_starts = []
+    lines = text.split("\n")
+    lead: dict[int, int] = {}
+    nodes = (ev.ScalarEvent, ev.AliasEvent, ev.MappingStartEvent, ev.SequenceStartEvent)
+    values = 0  # scalars, aliases and collections
 
     def ident(parent: int, key) -> int:
         return paths.setdefault((parent, key), len(paths) + 1)
@@ -192,7 +199,7 @@ def _tree(text: str, paths: dict | None = None) -> _Scan:
             parent.entries.append((frame[1], frame[2], node))
             frame[1] = _NO_KEY
 
-    for event in _events(text):
+    for event in loader.events(text):  # libyaml driven directly: no Python generator per event
         kind = type(event)
         start = (event.start_mark.line, event.start_mark.column)
         end = (event.end_mark.line, event.end_mark.column)
@@ -204,6 +211,13 @@ def _tree(text: str, paths: dict | None = None) -> _Scan:
                 frame[5].last = True
             attach(node)
             continue
+        if kind not in nodes:
+            continue  # the stream's and documents' own events
+        values += 1
+        if limit is not None and values > limit:
+            raise loader.TooLarge(f"holds more than {limit:,} values")
+        if start[0] < len(lines) and start[1] <= _lead(lines, start[0], lead):
+            line_starts.append(start)
         entry = None
         if stack:
             frame = stack[-1]
@@ -228,10 +242,21 @@ def _tree(text: str, paths: dict | None = None) -> _Scan:
             # A collection is numbered like the key or item it is the value of.
             number = entry.ident if entry else stack[-1][5].ident if stack else 0
             stack.append([node, _NO_KEY, None, number, 0, None])
-    return _Scan(root, spans, anchors)
+    return _Scan(root, spans, anchors, line_starts)
 
 
 _NO_KEY = object()
+_INDENT_AND_DASHES = re.compile(r"[\s-]*")
+_INDENT = re.compile(r"\s*")
+
+
+def _lead(lines: list[str], number: int, cache: dict[int, int], pattern=_INDENT_AND_DASHES) -> int:
+    """How many characters of the start of a line match `pattern` (by default indentation and
+    dashes: a node at that column or before starts the line). Measured once per line, where
+    slicing the line at each of its 250,000 nodes cost 250,000 copies of it."""
+    if number not in cache:
+        cache[number] = pattern.match(lines[number]).end()
+    return cache[number]
 
 
 def _last_line(node: _Node) -> int:
@@ -310,6 +335,7 @@ def _attachments(text: str, scan: _Scan) -> list[tuple[str, int | tuple, int | N
     end-of-line comment belongs to the first key on its line, a `privlint:` comment on a `- `
     line to the item: it suppresses findings of the entity that line starts."""
     lines = text.split("\n")
+    indents: dict[int, int] = {}
     anchors = scan.anchors
     found = []
     following = 0  # the first anchor after the comment
@@ -343,7 +369,8 @@ def _attachments(text: str, scan: _Scan) -> list[tuple[str, int | tuple, int | N
                 attachment, alternative = ("header",), below.ident if below else None
             else:
                 attachment = below.ident
-                if lines[below.line][: below.column].strip() and after and after.line == below.line:
+                dashed = below.column > _lead(lines, below.line, indents, _INDENT)
+                if dashed and after and after.line == below.line:
                     alternative = after.ident
         else:
             closes = bisect.bisect_right(columns, column) - 1
@@ -379,9 +406,8 @@ def _same_attachments(before: list, after: list) -> bool:
 
 
 class _Reorderer:
-    def __init__(self, text: str):
+    def __init__(self, text: str, scan: _Scan):
         self.lines = text.split("\n")
-        scan = _tree(text)
         self.root, spans = scan.root, scan.spans
         self.covered = _covered(spans, len(self.lines))
         self.replacements: list[tuple[int, int, list[str]]] = []  # (first, last line, new lines)
@@ -595,9 +621,10 @@ class _Reorderer:
         return comment if "privlint:" in comment else None
 
 
-def reorder(text: str) -> str:
-    """`text` with its mappings in canonical key order (comments moved with their keys)."""
-    return _Reorderer(text).run()
+def reorder(text: str, scan: _Scan | None = None) -> str:
+    """`text` with its mappings in canonical key order (comments moved with their keys);
+    `scan` is `_tree(text)` when the caller has it."""
+    return _Reorderer(text, scan or _tree(text)).run()
 
 
 # -- step 2 and 3: indentation ----------------------------------------------------------------
@@ -629,26 +656,12 @@ def _continuations(spans) -> set[int]:
     return lines
 
 
-def _line_starts(text: str) -> list[tuple[int, int]]:
-    """(line, column) of every node that starts a line (after indentation and dashes)."""
-    from ruamel.yaml import events as ev
-
-    lines = text.split("\n")
-    starts = []
-    for event in _events(text):
-        if type(event) not in (ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent, ev.AliasEvent):
-            continue
-        line, column = event.start_mark.line, event.start_mark.column
-        if line < len(lines) and not lines[line][:column].replace("-", " ").strip():
-            starts.append((line, column))
-    return starts
-
-
-def _indent_comment_lines(before: str, after: str) -> str:
-    """Re-indent whole-line comments of `after` (ruamel's output for `before`) the way their
-    surrounding lines were re-indented: a comment at the column of a key or item goes to the
-    new column of that level. Where nothing was re-indented, comments stay as they were."""
-    old_starts, new_starts = _line_starts(before), _line_starts(after)
+def _indent_comment_lines(before: _Scan, after: str, after_scan: _Scan) -> str:
+    """Re-indent whole-line comments of `after` (ruamel's output for the text scanned in
+    `before`) the way their surrounding lines were re-indented: a comment at the column of a
+    key or item goes to the new column of that level. Where nothing was re-indented, comments
+    stay as they were."""
+    old_starts, new_starts = before.line_starts, after_scan.line_starts
     if len(old_starts) != len(new_starts):
         return after
     votes: dict[int, Counter] = {}
@@ -658,8 +671,7 @@ def _indent_comment_lines(before: str, after: str) -> str:
     if all(old == new for old, new in mapping.items()):
         return after
     lines = after.split("\n")
-    spans = _tree(after).spans
-    continuations = _continuations(spans)
+    continuations = _continuations(after_scan.spans)
     for number, line in enumerate(lines):
         stripped = line.lstrip()
         if number in continuations or not stripped.startswith("#"):
@@ -688,18 +700,16 @@ def _normalised(value):
     return value
 
 
-def _proved(original: str, formatted: str, path: str) -> bool:
+def _proved(data, comments_before: list, formatted: str, paths: dict, path: str) -> bool:
+    """`formatted`, parsed afresh, holds `data` (the original's) and the original's comments,
+    each attached to the same key (`comments_before`, numbered through `paths`)."""
     try:
         after = loader.load(path, formatted).data
     except YamlError:
         return False
-    before = loader.load(path, original).data
-    if _normalised(before) != _normalised(after):
+    if _normalised(data) != _normalised(after):
         return False
-    paths: dict = {}  # one numbering of key paths for both texts
-    return _same_attachments(
-        _attachments(original, _tree(original, paths)), _attachments(formatted, _tree(formatted, paths))
-    )
+    return _same_attachments(comments_before, _attachments(formatted, _tree(formatted, paths)))
 
 
 def format_text(text: str, path: str = "<text>") -> str:
@@ -707,16 +717,25 @@ def format_text(text: str, path: str = "<text>") -> str:
     document = loader.load(path, text)  # a YamlError (positioned) when it does not parse
     if document.data is None and all(not line.strip() or line.lstrip().startswith("#") for line in text.split("\n")):
         return text  # no YAML content, only comments or nothing: nothing to format
+    # The original is scanned once, for reordering, re-indenting and the proof alike.
+    paths: dict = {}  # one numbering of key paths for the original and every candidate
+    limit = round(loader.size_limit(FMT_LIMIT_VARIABLE, MAX_FMT_MB) * MAX_FMT_VALUES_PER_MB / 2**20)
+    scan = _tree(text, paths, limit)  # loader.TooLarge past the limit: before any round trip
+    comments_before = _attachments(text, scan)
     attempts = []
     for reordering in (True, False):
         try:
-            source = reorder(text) if reordering else text
-            candidate = _indent_comment_lines(source, _round_trip(source))
+            source = reorder(text, scan) if reordering else text
+            source_scan = scan if source == text else _tree(source)
+            rendered = _round_trip(source)
+            candidate = _indent_comment_lines(source_scan, rendered, _tree(rendered))
         except Exception as exc:  # ruamel's own errors: try the next way, then refuse
             attempts.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             continue
-        if _proved(text, candidate, path):
+        if _proved(document.data, comments_before, candidate, paths, path):
             return candidate
+        if source == text:
+            break  # the second way would be the same text again
     raise FormatError(
         "cannot be formatted without changing a value or losing a comment (ruamel.yaml drops "
         "comments inside multi-line flow collections such as `[a, # note` ... `b]`); "
@@ -781,15 +800,30 @@ class Result:
 
 
 def format_file(path: Path, shown: str, check: bool, want_diff: bool = False) -> Result:
-    from .engine import read
+    from .engine import UsageError, read
 
+    def too_large(what: str) -> UsageError:
+        return UsageError(
+            f"{shown}: the file {what}, more than privlint fmt formats (its ruamel.yaml round trip "
+            f"costs about 6 s per MB); format it by hand, or set {FMT_LIMIT_VARIABLE} (default "
+            f"{MAX_FMT_MB}; {MAX_FMT_VALUES_PER_MB:,} values per MB) to raise the limit"
+        )
+
+    try:
+        limit = loader.size_limit(FMT_LIMIT_VARIABLE, MAX_FMT_MB)
+    except loader.TooLarge as exc:
+        raise UsageError(str(exc)) from None
     raw = read(path)
+    if len(raw) > limit:
+        raise too_large(f"is {loader.megabytes(len(raw))}")
     result = Result(shown)
     try:
         formatted = format_bytes(raw, shown)
     except (YamlError, FormatError) as error:
         result.error = error
         return result
+    except loader.TooLarge as exc:
+        raise too_large(str(exc)) from None
     result.changed = formatted != raw
     if result.changed and want_diff:
         import difflib

@@ -80,17 +80,18 @@ class TooLarge(Exception):
     set to something that is not a size."""
 
 
-def size_limit() -> int:
-    """The inventory size limit in bytes (PRIVLINT_MAX_INVENTORY_MB, else MAX_INVENTORY_MB)."""
-    raw = os.environ.get(LIMIT_VARIABLE, "").strip()
+def size_limit(variable: str = LIMIT_VARIABLE, default_mb: float = MAX_INVENTORY_MB) -> int:
+    """A size limit in bytes: the environment `variable` in megabytes, else `default_mb`
+    (by default the inventory limit: PRIVLINT_MAX_INVENTORY_MB, else MAX_INVENTORY_MB)."""
+    raw = os.environ.get(variable, "").strip()
     if not raw:
-        return MAX_INVENTORY_MB * 2**20
+        return int(default_mb * 2**20)
     try:
         limit = float(raw)
     except ValueError:
         limit = -1.0
     if not 0 < limit < 2**40:  # also refuses nan and inf
-        raise TooLarge(f"{LIMIT_VARIABLE}={raw!r} is not a size in megabytes (e.g. 64)")
+        raise TooLarge(f"{variable}={raw!r} is not a size in megabytes (e.g. 64)")
     return int(limit * 2**20)
 
 
@@ -401,7 +402,7 @@ def _byte_position(text: str, offset: int) -> Position:
 _YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
-def _events(source: str | bytes):
+def events(source: str | bytes):
     """The parser's event stream: libyaml's (ruamel.yaml.clib) when installed, else ruamel's own.
 
     The C parser is driven directly on the text or UTF-8 bytes: same events and marks as
@@ -493,10 +494,10 @@ class _Builder:
         # Where the last value read ends: a block container's own end comes only at the next
         # token, after any comments, which an alias to it does not stand for.
         last_end = 0
-        events = _events(source)
+        stream = events(source)
         # A value is one slot of the positions array and about one event: counted by islice,
         # not in this loop, where it would cost every event.
-        for event in events if max_values is None else islice(events, max_values):
+        for event in stream if max_values is None else islice(stream, max_values):
             kind = type(event)
             if kind is scalar_event:
                 # The common case, inlined: a plain or quoted scalar as a key or a value.
@@ -567,7 +568,7 @@ class _Builder:
                         *_pos(event.start_mark),
                     )
         if max_values is not None:
-            more = next(events, None)
+            more = next(stream, None)
             if more is not None and (stack or type(more) not in (ev.DocumentEndEvent, ev.StreamEndEvent)):
                 raise TooManyValues(too_many_values_message(value_limit()), *_pos(more.start_mark))
 

@@ -325,8 +325,10 @@ def test_a_result_that_moves_a_comment_to_another_key_is_not_proved():
         "  recipients: [Ghost]\n",
     )
     assert _data(moved) == _data(NESTED_FIRST_KEY) and moved != NESTED_FIRST_KEY
-    assert not fmt._proved(NESTED_FIRST_KEY, moved, "x.yaml")
-    assert fmt._proved(NESTED_FIRST_KEY, fmt.format_text(NESTED_FIRST_KEY), "x.yaml")
+    paths = {}
+    before = fmt._attachments(NESTED_FIRST_KEY, fmt._tree(NESTED_FIRST_KEY, paths))
+    assert not fmt._proved(_data(NESTED_FIRST_KEY), before, moved, paths, "x.yaml")
+    assert fmt._proved(_data(NESTED_FIRST_KEY), before, fmt.format_text(NESTED_FIRST_KEY), paths, "x.yaml")
 
 
 def test_a_suppression_at_the_end_of_a_policy_field_stays_on_that_field():
@@ -336,3 +338,26 @@ def test_a_suppression_at_the_end_of_a_policy_field_stays_on_that_field():
         "privlint: 1\norganization: {name: X}\npolicy:\n  url: https://x.example\n"
         "  recipients: [Ghost]   # privlint: ignore[PL104] reason: later\n"
     )
+
+
+def test_fmt_refuses_a_file_over_its_size_or_value_limit_with_exit_2(tmp_path, cli):
+    # ruamel.yaml's round trip costs ~60 us a value: 4.4 MB took 32 s, 500 KB of `[a,a,…]` 15 s.
+    # Past 1 MB, or 100,000 values per MB (here 0.01 MB: 10,485 bytes, 1,000 values), refuse.
+    big = tmp_path / "big.yaml"
+    big.write_text("privlint: 1\norganization: {name: X}\npolicy:\n  url: '" + "x" * 11_000 + "'\n")
+    dense = tmp_path / "dense.yaml"
+    dense.write_text("privlint: 1\npolicy:\n  recipients: [" + ",".join(["a"] * 1_000) + "]\n")
+    small = tmp_path / "small.yaml"
+    small.write_text("policy: {url: x}\nprivlint: 1\n")
+    limit = {"PRIVLINT_MAX_FMT_MB": "0.01"}
+    for path, what in ((big, "is 0.0 MB"), (dense, "holds more than 1,000 values")):
+        before = path.read_bytes()
+        for args in (("fmt", str(path)), ("fmt", "--check", str(path))):
+            result = cli(*args, env=limit)
+            assert result.returncode == 2, result.stderr
+            assert result.stderr.startswith(f"privlint: error: {path}: the file {what}, more than privlint fmt formats")
+            assert len(result.stderr.splitlines()) == 1 and "PRIVLINT_MAX_FMT_MB" in result.stderr
+        assert path.read_bytes() == before
+    assert cli("fmt", str(small), env=limit).returncode == 0
+    assert cli("fmt", "--check", str(dense), env={"PRIVLINT_MAX_FMT_MB": "0.02"}).returncode == 1  # raised: formatted
+    assert fmt.MAX_FMT_MB == 1 and fmt.MAX_FMT_VALUES_PER_MB == 100_000
