@@ -109,9 +109,64 @@ class Role:
     broken: bool  # not readable as YAML (keys were then read from column-0 `key:` lines)
 
 
-def file_role(path: Path) -> Role:
-    from .loader import TooLarge, YamlError, decode, load, read_bounded, size_limit
+# A file's role is read from its event stream, which costs time per event, not per byte:
+# 10 MB of `junk: [{a},{a},…]` is 10 million events (~6 s), and a changed file's directory may
+# hold several such files. The exact reads of one run share this many events; a file read past
+# them is judged from its column-0 `key:` lines, like a file that is not YAML.
+ROLE_EVENT_BUDGET = 2_000_000
 
+
+class RoleBudget:
+    """The events left for exact reads of top-level keys in one run."""
+
+    def __init__(self):
+        self.left = ROLE_EVENT_BUDGET
+
+
+def top_level_keys(source: str | bytes, budget: RoleBudget) -> set[str] | None:
+    """The top-level keys of a YAML document, read from its event stream without building any
+    value, up to `privlint:` (which decides a file's role); None when `budget` runs out first.
+    Raises what the parser raises for text that is not YAML."""
+    from ruamel.yaml import events as ev
+
+    from .loader import events
+
+    starts, ends = (ev.MappingStartEvent, ev.SequenceStartEvent), (ev.MappingEndEvent, ev.SequenceEndEvent)
+    nodes = (ev.ScalarEvent, ev.AliasEvent, *starts)
+    if budget.left <= 0:
+        return None
+    keys: set[str] = set()
+    depth = 0  # collections open
+    members = 0  # nodes met directly in the top-level mapping: keys and values alternate
+    for event in events(source):
+        budget.left -= 1
+        if budget.left < 0:
+            return None
+        kind = type(event)
+        if kind in ends:
+            depth -= 1
+            if depth == 0:
+                return keys  # the end of the document's top-level collection
+            continue
+        if kind not in nodes:
+            continue  # the stream's and the document's own events
+        if depth == 0 and kind is not ev.MappingStartEvent:
+            return keys  # the document is not a mapping: no keys
+        if depth == 1:
+            if members % 2 == 0 and kind is ev.ScalarEvent:
+                keys.add(event.value)
+                if event.value == "privlint":
+                    return keys
+            members += 1
+        if kind in starts:
+            depth += 1
+    return keys
+
+
+def file_role(path: Path, budget: RoleBudget | None = None) -> Role:
+    from .loader import TooLarge, decode, read_bounded, size_limit
+
+    budget = budget or RoleBudget()
     try:
         raw = read_bounded(path, size_limit())
     except TooLarge:
@@ -127,12 +182,20 @@ def file_role(path: Path) -> Role:
     except OSError:
         return Role(False, False, True)
     try:
-        data = load(path.name, decode(raw)).data
-        keys, broken = (set(data) if isinstance(data, dict) else set()), False
-    except YamlError:
-        keys, broken = set(_TOP_LEVEL_KEY.findall(raw.decode("utf-8", "replace"))), True
+        keys, broken = top_level_keys(decode(raw), budget), False
+    except Exception:  # not UTF-8 (YamlError) or not YAML (the parser's errors)
+        keys, broken = None, True
+    if keys is None:  # past the budget (or not YAML): judged from its column-0 `key:` lines
+        keys = set(_TOP_LEVEL_KEY.findall(raw.decode("utf-8", "replace")))
     declares = "privlint" in keys
     return Role(declares, not declares and bool(keys & INVENTORY_KEYS), broken)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read (and reported) like any other file
 
 
 def changed_targets(
@@ -174,11 +237,12 @@ def changed_targets(
                 found.extend(owners.get(path.resolve(), []))
         return _unique(found)
     roles: dict[Path, Role] = {}
+    budget = RoleBudget()
 
     def role(file: Path) -> Role:
         key = file.resolve()
         if key not in roles:
-            roles[key] = file_role(file)
+            roles[key] = file_role(file, budget)
         return roles[key]
 
     for raw in paths:
@@ -189,8 +253,10 @@ def changed_targets(
         if path.suffix not in YAML_SUFFIXES or not path.parent.is_dir():
             continue
         siblings = yaml_files(path.parent)
-        declaring = any(role(file).declares for file in siblings)
-        fragments = any(role(file).fragment for file in siblings)
+        # The smallest first: the budget of exact reads goes to inventories before big data files.
+        judged = [role(file) for file in sorted(siblings, key=_size)]
+        declaring = any(judged_role.declares for judged_role in judged)
+        fragments = any(judged_role.fragment for judged_role in judged)
         if declaring and fragments:
             found.append(Target(display_path(path.parent), tuple(siblings)))
         elif path.is_file() and (role(path).declares or (role(path).broken and (declaring or fragments))):

@@ -331,3 +331,33 @@ def test_fmt_finds_the_comment_of_a_line_of_many_quoted_hashes_in_linear_work():
     small, large = _python_calls(comments(1000)), _python_calls(comments(4000))
     assert fmt.comments("policy:\n  recipients: [\"a #\", b]   # the end\n") == [(1, 27, "# the end")]
     assert large <= 4.4 * small, (small, large, large / small)
+
+
+def test_changed_files_read_the_roles_of_big_siblings_within_a_budget(tmp_path, monkeypatch):
+    """`check --changed-files inventory.yaml` judges the YAML files beside it from their
+    top-level keys. Each was loaded whole: two 10 MB `junk: [{a},{a},…]` siblings took 31 s
+    and 740 MB. The exact reads of a run now share a budget of events, the smallest files
+    first; a file past it is judged from its column-0 `key:` lines."""
+    from privlint.lint import discover, loader
+
+    read = [0]
+    real_events = loader.events
+
+    def counting(source):
+        for event in real_events(source):
+            read[0] += 1
+            yield event
+
+    monkeypatch.setattr(loader, "events", counting)
+    monkeypatch.setattr(discover, "ROLE_EVENT_BUDGET", 5_000, raising=False)
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization: {name: X}\n")
+    for name in ("data1.yaml", "data2.yaml"):
+        (tmp_path / name).write_text("junk: [" + ",".join(["{a}"] * 50_000) + "]\n")
+    monkeypatch.chdir(tmp_path)
+    assert [target.name for target in discover.changed_targets(["inventory.yaml"])] == ["inventory.yaml"]
+    assert read[0] <= 5_001, read[0]
+    (tmp_path / "flows.yaml").write_text("# a fragment\nflows: []\n")  # now a directory inventory
+    read[0] = 0
+    [target] = discover.changed_targets(["inventory.yaml"])
+    assert [file.name for file in target.files] == ["data1.yaml", "data2.yaml", "flows.yaml", "inventory.yaml"]
+    assert read[0] <= 5_001, read[0]
