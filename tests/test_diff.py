@@ -246,3 +246,40 @@ def test_markdown_is_cut_to_fit_a_comment(repo, monkeypatch):
     cut = diff.markdown_report(report, limit=4000)
     assert len(cut) <= 4000 and "more findings not shown" in cut and "more lines not shown" in cut
     assert cut.startswith(diff.MARKER) and "**20 findings introduced** (20 errors)" in cut
+
+
+def test_recursive_diff_holds_one_inventory_pair_at_a_time(repo, monkeypatch):
+    """Memory is the largest inventory's, as for `check`: twelve 4.4 MB inventories held all
+    24 loaded sides (934 MB) until the report was written. The report keeps what it shows."""
+    import datetime as dt
+    import gc
+    import weakref
+
+    from privlint.lint import diff, engine
+    from privlint.lint.registry import all_rules
+
+    for number in range(3):
+        (repo / f"inv{number}").mkdir()
+        shutil.copy(REFERENCE, repo / f"inv{number}/inventory.yaml")
+    commit(repo)
+    for number in range(3):
+        add_helpdesk(repo / f"inv{number}/inventory.yaml")
+    monkeypatch.chdir(repo)
+    loaded, alive_at_load = [], []
+    real_load_context = engine.load_context
+
+    def load_context(*args, **kwargs):
+        gc.collect()
+        alive_at_load.append(sum(1 for ref in loaded if ref() is not None))
+        context = real_load_context(*args, **kwargs)
+        loaded.append(weakref.ref(context))
+        return context
+
+    monkeypatch.setattr(diff, "load_context", load_context)
+    report = diff.diff("main", ["."], dt.date(2026, 11, 1), all_rules(), recursive=True)
+    gc.collect()
+    assert alive_at_load == [0, 1] * 3  # a base, then its head beside it; never an earlier pair
+    assert all(ref() is None for ref in loaded)  # the report holds no loaded inventory
+    assert [inventory.name for inventory in report.inventories] == ["inv0", "inv1", "inv2"]
+    assert all(inventory.comparable and len(inventory.introduced) == 1 for inventory in report.inventories)
+    assert "+ recipient:helpdesk" in diff.text_report(report)
