@@ -78,8 +78,12 @@ def load(explicit: str | None, cwd: Path | None = None) -> Config:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
+    from .loader import TooLarge, read_bounded, size_limit
+
+    try:  # bounded like an inventory: a configuration is read and parsed the same way
+        text = read_bounded(path, size_limit()).decode("utf-8")
+    except TooLarge as exc:
+        raise UsageError(f"{path}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the configuration ({exc})") from None
     if path.suffix == ".toml":
@@ -152,7 +156,9 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     config.severity = _severities(raw.get("severity", {}), path)
     config.vendors = _vendors(raw.get("vendors", {}), path)
     if config.inventories:
-        config.inventories = [str(path.parent / item) for item in config.inventories]
+        # Each entry once, before any is resolved: 500,000 copies of one entry were each
+        # stat()ed and resolved (23 s) before the inventories were deduplicated.
+        config.inventories = [str(path.parent / item) for item in dict.fromkeys(config.inventories)]
     return config
 
 

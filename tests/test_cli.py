@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -243,3 +244,20 @@ def test_control_characters_in_a_usage_error_are_shown_escaped(cli, tmp_path):
     result = cli("check", "no\x1b]2;x\x07\nfake.yaml", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (
         2, "privlint: error: no\\x1b]2;x\\x07\\nfake.yaml: no such file or directory\n")
+
+
+def test_configuration_entries_are_deduplicated_and_its_size_bounded(cli, tmp_path):
+    """A configuration listing one inventory 500,000 times (7.5 MB) resolved every entry
+    (23 s); configuration files had no size limit. Entries are now taken once, before any is
+    resolved, and a configuration is bounded like an inventory."""
+    from privlint.lint import config
+
+    shutil.copy(ROOT / "inventories/reference/inventory.yaml", tmp_path / "inventory.yaml")
+    settings = tmp_path / ".privlint.yaml"
+    settings.write_text("inventories: [" + ", ".join(["inventory.yaml"] * 1000 + ["./inventory.yaml"]) + "]\n")
+    assert config.load(str(settings)).inventories == [str(tmp_path / "inventory.yaml"), str(tmp_path / "./inventory.yaml")]
+    result = cli("check", cwd=tmp_path)
+    assert result.returncode == 0 and "(1 inventory checked)" in result.stdout, result.stdout + result.stderr
+    small = cli("check", cwd=tmp_path, env={"PRIVLINT_MAX_INVENTORY_MB": "0.01"})
+    assert small.returncode == 2 and len(small.stderr.splitlines()) == 1, small.stderr
+    assert small.stderr.startswith("privlint: error: ") and "/.privlint.yaml: the file is 0.0 MB, more than the " in small.stderr
