@@ -361,3 +361,43 @@ def test_changed_files_read_the_roles_of_big_siblings_within_a_budget(tmp_path, 
     [target] = discover.changed_targets(["inventory.yaml"])
     assert [file.name for file in target.files] == ["data1.yaml", "data2.yaml", "flows.yaml", "inventory.yaml"]
     assert read[0] <= 5_001, read[0]
+
+
+@pytest.mark.parametrize("narrowed", [False, True], ids=["plain", "origins-keeping-all"])
+def test_a_ring_zig_zagging_against_the_visiting_order_settles_in_a_few_sweeps(tmp_path, monkeypatch, narrowed):
+    """Flows declared first (a chain carrying a category nobody holds) fix the depth-first
+    order; the ring that carries data then runs against it at every hop (0 -> K-1 -> 1 ->
+    K-2 ...). Each system collects from its own country, so every sweep grew every node by one
+    hop's worth: K sweeps of K nodes (3,000 systems: 25 s; with `origins` naming every country
+    on the ring's flows, 30 s). The ring's nodes are given the union of what they hold before
+    the sweeps."""
+    size = 300
+    from privlint.lint import reference
+
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    eea = reference.eea_members()
+    countries = [a + b for a in letters for b in letters if a + b not in eea and a + b not in ("GB", "UK")][:size]
+    zigzag, low, high = [], 0, size - 1
+    while low <= high:
+        zigzag.append(low)
+        low += 1
+        if low <= high:
+            zigzag.append(high)
+            high -= 1
+    systems = "".join(
+        f"  - {{id: s{index}, collects: [{{data_categories: [user.contact.email], origins: [{country}]}}]}}\n"
+        for index, country in enumerate(countries)
+    )
+    chain = "".join(f"  - {{from: s{index}, to: s{index + 1}, data_categories: [user.biometric]}}\n" for index in range(size - 1))
+    origins = f", origins: [{', '.join(countries)}]" if narrowed else ""
+    ring = "".join(
+        f"  - {{from: s{source}, to: s{target}, data_categories: [user.contact.email]{origins}}}\n"
+        for source, target in zip(zigzag, zigzag[1:] + zigzag[:1])
+    )
+    path = tmp_path / "zigzag.yaml"
+    path.write_text("privlint: 1\norganization: {name: Acme, country: DE}\nsystems:\n" + systems + "flows:\n" + chain + ring)
+    context = engine.load_context(str(path), [path], AS_OF)
+    computations = _count(monkeypatch, graph.DataMap, "_carry")
+    data_map = graph.DataMap(context.inventory)
+    assert len({origin for origin, _ in data_map.held("s7")["user.contact.email"]}) == size
+    assert computations[0] < 10 * size  # was about size * size / 2

@@ -1,7 +1,8 @@
 """Plain reference implementations the optimised engine is checked against (tests only).
 
 `propagate` is the data map's original worklist propagation, unoptimised: strongly connected
-component by component, in topological order; inside one, in sweeps, take the pending node
+component by component, in topological order; inside one, first give the nodes of each cycle
+that passes a category on whole the union of what they hold of it, then, in sweeps, take the pending node
 first in depth-first reverse postorder, then in the opposite order, and so on (a node that
 grows behind a sweep waits for the next), recompute every flow out of it into the component by
 scanning everything the source holds, queue targets that grew; once the component has settled,
@@ -102,13 +103,45 @@ def propagate(data_map) -> tuple[dict, dict]:
                     queued.add(target)
         return list(dict.fromkeys(visited))
 
+    def share_around_cycles(rank) -> list:
+        """Nodes of a cycle of flows each listing a category or a key above it, and keeping all
+        the cycle holds of it through their origins, get the union of what they hold of it (as
+        the data map does before a component's sweeps)."""
+        passing = nx.DiGraph()
+        narrowing = []
+        for flow in data_map.flows:
+            source, target = flow.source, flow.target
+            if not graph.succ[target] or component[source] != rank or component[target] != rank:
+                continue
+            narrowed = {reference.legal_area(origin) for origin in flow.origins} if flow.origins else None
+            for category in held.get(source, {}):
+                if any(taxonomy.covers(listed, category) for listed in flow.data_categories):
+                    passing.add_edge((source, category), (target, category))
+                    narrowing.append(((source, category), (target, category), narrowed))
+        grown = []
+        for cycle in nx.strongly_connected_components(passing):
+            if len(cycle) > 1:
+                union = set().union(*(held[node][category] for node, category in cycle))
+                if any(
+                    start in cycle and end in cycle and any(origin not in narrowed for origin, _ in union)
+                    for start, end, narrowed in narrowing if narrowed is not None
+                ):
+                    continue
+                for node, category in cycle:
+                    if held[node][category] != union:
+                        held[node][category] = set(union)
+                        grown.append(node)
+        return grown
+
     def settle(pending: deque) -> None:
         waiting: dict = {}
         for node in pending:
             waiting.setdefault(component[node], {})[node] = None
         while waiting:
             rank = min(waiting)
-            for source in sweep(deque(waiting.pop(rank))):
+            members = waiting.pop(rank)
+            members.update(dict.fromkeys(share_around_cycles(rank)))
+            for source in sweep(deque(members)):
                 for flow in [flow for flow in data_map.flows if flow.source == source]:
                     target = flow.target
                     if not graph.succ[target] or component[target] == rank:
