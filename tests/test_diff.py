@@ -248,6 +248,32 @@ def test_markdown_is_cut_to_fit_a_comment(repo, monkeypatch):
     assert cut.startswith(diff.MARKER) and "**20 findings introduced** (20 errors)" in cut
 
 
+def test_reports_are_written_a_piece_at_a_time_with_the_bytes_json_dumps_writes(repo, monkeypatch):
+    """450,000 introduced findings: the text and JSON reports held whole, and a comment too
+    long to fit rendered whole before it was cut, took 2.6-3.4 GB."""
+    import datetime as dt
+    import json
+
+    from privlint.lint import diff
+    from privlint.lint.registry import all_rules
+
+    (repo / "README.md").write_text("no inventory yet\n")
+    commit(repo)
+    shutil.copy(ROOT / "inventories/calisone/inventory.yaml", repo / "inventory.yaml")
+    monkeypatch.chdir(repo)
+    report = diff.diff("main", ["inventory.yaml"], dt.date(2026, 11, 1), all_rules())
+    assert not isinstance(diff.json_report(report), str) and not isinstance(diff.text_report(report), str)
+    text = "".join(diff.json_report(report))
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert len(json.loads(text)["inventories"][0]["introduced"]) == 20
+
+    whole = []
+    real = diff._markdown
+    monkeypatch.setattr(diff, "_markdown", lambda report, cap: whole.append(cap) or real(report, cap))
+    diff.markdown_report(report, limit=500)
+    assert whole and None not in whole  # 20 rows cannot fit in 500 characters: never rendered uncut
+
+
 def test_recursive_diff_holds_one_inventory_pair_at_a_time(repo, monkeypatch):
     """Memory is the largest inventory's, as for `check`: twelve 4.4 MB inventories held all
     24 loaded sides (934 MB) until the report was written. The report keeps what it shows."""
@@ -282,4 +308,4 @@ def test_recursive_diff_holds_one_inventory_pair_at_a_time(repo, monkeypatch):
     assert all(ref() is None for ref in loaded)  # the report holds no loaded inventory
     assert [inventory.name for inventory in report.inventories] == ["inv0", "inv1", "inv2"]
     assert all(inventory.comparable and len(inventory.introduced) == 1 for inventory in report.inventories)
-    assert "+ recipient:helpdesk" in diff.text_report(report)
+    assert "+ recipient:helpdesk" in "".join(diff.text_report(report))
