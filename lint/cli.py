@@ -55,6 +55,8 @@ def _resolve_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
     selected = [rule for reference in _rule_list(select) for rule in matching(reference)] or list(all_rules())
     ignored = {rule.id for reference in _rule_list(ignore) for rule in matching(reference)}
     chosen = {rule.id: rule for rule in selected if rule.id not in ignored}
+    if not chosen:  # a gate that checks nothing would pass every inventory
+        raise _Usage("every selected rule is also ignored: nothing would be checked")
     return tuple(sorted(chosen.values(), key=lambda rule: rule.id))
 
 

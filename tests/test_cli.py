@@ -79,6 +79,13 @@ def test_unknown_rule_is_usage_error(cli):
     assert result.stderr.strip() == "privlint: error: unknown rule 'PL999' (see `privlint rules`)"
 
 
+def test_ignoring_every_selected_rule_is_a_usage_error(cli):
+    """A gate that checks nothing passes every inventory: `--select PL --ignore PL` exited 0."""
+    result = cli("check", "--select", "PL3", "--ignore", "PL", str(PL301))
+    assert result.returncode == 2
+    assert result.stderr == "privlint: error: every selected rule is also ignored: nothing would be checked\n"
+
+
 @pytest.mark.parametrize("fail_on, code", [("error", 1), ("warning", 1), ("never", 0)])
 def test_fail_on(cli, fail_on, code):
     assert cli("check", "--fail-on", fail_on, str(PL301)).returncode == code
