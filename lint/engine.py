@@ -192,22 +192,24 @@ class _SizeBudget:
 
     def take(self, raw: bytes) -> bytes:
         self.total += len(raw)
-        limit = self._limit()
+        limit = _limit(loader.size_limit)
         if self.total > limit:
             what = "the inventory's files total"
             raise UsageError(f"{self.name}: {loader.too_large_message(loader.megabytes(self.total), limit, what)}")
         return raw
 
-    def values(self) -> int:
-        """How many values the inventory's files may hold together (see loader.BYTES_PER_VALUE)."""
-        return self._limit() // loader.BYTES_PER_VALUE
-
     @staticmethod
-    def _limit() -> int:
-        try:
-            return loader.size_limit()
-        except loader.TooLarge as exc:
-            raise UsageError(str(exc)) from None
+    def values() -> int:
+        """How many values the inventory's files may hold together (see loader.BYTES_PER_VALUE)."""
+        return _limit(loader.value_limit)
+
+
+def _limit(read) -> int:
+    """A limit read by loader; a PRIVLINT_MAX_INVENTORY_MB that is not a size is a usage error."""
+    try:
+        return read()
+    except loader.TooLarge as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _check_merged(context: Context) -> None:
