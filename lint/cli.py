@@ -117,13 +117,16 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
             # (memory is the largest inventory's, not the sum, and rendering adds nothing to
             # it). Reference counting frees nearly all of it; the collector is paused, and a
             # pass between inventories takes the few cycles (networkx's views, under 1 MB).
+            # A pass of the youngest generation only: with the collector paused, everything
+            # made since the last pass is there, and a full pass walked every imported module
+            # and every earlier finding again (3,000 one-system inventories: 26 s of 29).
             if output_format == "html":
                 contexts.append(context)
             else:
                 contexts.append(engine.Checked.of(context))
                 del context
                 if len(targets) > 1:
-                    gc.collect()
+                    gc.collect(0)
         baseline_path = baseline_path or settings.baseline
         if baseline_path and not write_baseline:
             findings = baseline.apply(findings, baseline.read(baseline_path))

@@ -401,3 +401,32 @@ def test_a_ring_zig_zagging_against_the_visiting_order_settles_in_a_few_sweeps(t
     data_map = graph.DataMap(context.inventory)
     assert len({origin for origin, _ in data_map.held("s7")["user.contact.email"]}) == size
     assert computations[0] < 10 * size  # was about size * size / 2
+
+
+def test_the_pass_between_inventories_walks_only_what_the_last_one_left(tmp_path, monkeypatch):
+    """`check --recursive` collects cycles between inventories. A full pass walked every
+    imported module's objects and every earlier finding each time: 3,000 one-system
+    inventories took 26 s of their 29 in it. The collector is paused (as `main` does), so
+    the youngest generation holds all that the last inventory made."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from privlint.lint import cli
+
+    for number in range(3):
+        (tmp_path / f"d{number}").mkdir()
+        (tmp_path / f"d{number}" / "inventory.yaml").write_text(
+            f"privlint: 1\norganization: {{name: A, country: IE}}\nsystems: [{{id: s{number}}}]\n"
+        )
+    generations = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: generations.append(generation) or 0)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = CliRunner().invoke(cli.cli, ["check", "--recursive", str(tmp_path)])
+    finally:
+        if enabled:
+            gc.enable()
+    assert result.exit_code == 0, result.output
+    assert generations and set(generations) == {0}
