@@ -120,13 +120,25 @@ def megabytes(size: int) -> str:
     return f"{size / 2**20:.1f} MB"
 
 
+_READ_PIECE = 1 << 20
+
+
 def read_bounded(path, limit: int) -> bytes:
     """The bytes of `path`, refusing (TooLarge) anything over `limit` without reading it all."""
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
             raise TooLarge(too_large_message(megabytes(size), limit))
-        data = handle.read(limit + 1)  # a size of 0 may hide a stream (/proc, a pipe)
+        # A read allocates what it asks for before reading anything, and the limit may be set
+        # to terabytes: a 3 KB file under PRIVLINT_MAX_INVENTORY_MB=100000 ran out of memory.
+        # So the file's own size is asked for, then pieces while more comes (a size of 0 may
+        # hide a stream: /proc, a pipe; and a file may grow while it is read).
+        pieces = [handle.read(size + 1)]
+        total = len(pieces[0])
+        while total <= limit and pieces[-1]:
+            pieces.append(handle.read(min(_READ_PIECE, limit + 1 - total)))
+            total += len(pieces[-1])
+        data = pieces[0] if len(pieces) == 2 and not pieces[1] else b"".join(pieces)
     if len(data) > limit:
         raise TooLarge(too_large_message(f"over {limit / 2**20:g} MB", limit))
     return data

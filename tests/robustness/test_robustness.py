@@ -686,3 +686,23 @@ def test_the_value_limit_is_for_the_files_of_an_inventory_together(tmp_path, mon
     assert refused[0][:2] == ("part2.yaml", 1) and 100_000 < refused[0][2] < 400_000
     assert refused[1:] == [("part3.yaml", 1, 1)]
     assert all("more than 262,144 YAML values" in error.message for _, error in context.yaml_errors)
+
+
+def test_a_raised_size_limit_is_not_allocated_before_reading(tmp_path, monkeypatch):
+    """A read allocates what it asks for: asking for the limit's bytes made a 40-byte file
+    under PRIVLINT_MAX_INVENTORY_MB=100000 run out of memory (here: the 1 GB address space)."""
+    from privlint.lint import loader
+
+    (tmp_path / "inventory.yaml").write_text(VALID)
+    monkeypatch.setenv(loader.LIMIT_VARIABLE, "100000")
+    result, _ = run_bounded(["check", "--format", "json", "inventory.yaml"], cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert json.loads(result.stdout)["findings"] == []
+
+
+def test_a_stream_is_read_to_the_limit_and_no_further(tmp_path, monkeypatch):
+    from privlint.lint import loader
+
+    assert loader.read_bounded("/proc/self/status", 1 << 20).startswith(b"Name:")
+    with pytest.raises(loader.TooLarge, match="over 1 MB"):
+        loader.read_bounded("/dev/zero", 1 << 20)
