@@ -33,16 +33,38 @@ def write(path: str, findings: list[Finding]) -> None:
         raise UsageError(f"{path}: cannot write the baseline ({exc.strerror or exc})") from None
 
 
+# A baseline entry is about 150 bytes, and an inventory at the size limit can have 700,000
+# findings (one-line systems): a baseline may be this many times the inventory size limit.
+# Without a limit, `--baseline /dev/zero` read until memory ran out (3.8 GB, then an error).
+BASELINE_SIZE_FACTOR = 20
+
+
 def read(path: str) -> set[str]:
+    from .loader import LIMIT_VARIABLE, TooLarge, read_bounded, size_limit
+
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {entry["fingerprint"] for entry in document["findings"]}
+        limit = BASELINE_SIZE_FACTOR * size_limit()
+    except TooLarge as exc:  # the variable is not a size
+        raise UsageError(str(exc)) from None
+    try:
+        raw = read_bounded(path, limit)
+    except TooLarge:
+        raise UsageError(
+            f"{path}: the baseline is larger than the {limit / 2**20:g} MB privlint reads for one "
+            f"({BASELINE_SIZE_FACTOR} times the inventory size limit; {LIMIT_VARIABLE} raises both)"
+        ) from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from None
+    try:
+        entries = json.loads(raw.decode("utf-8"))["findings"]
+        if isinstance(entries, list) and all(
+            type(entry) is dict and type(entry.get("fingerprint")) is str for entry in entries
+        ):
+            return {entry["fingerprint"] for entry in entries}
     except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[...]]] 50,000 deep
-        raise UsageError(
-            f"{path}: not a privlint baseline (expected JSON written by --write-baseline)"
-        ) from None
+        pass
+    # Also when a fingerprint is not a string: such a baseline accepts nothing, silently.
+    raise UsageError(f"{path}: not a privlint baseline (expected JSON written by --write-baseline)")
 
 
 def apply(findings: list[Finding], known: set[str]) -> list[Finding]:

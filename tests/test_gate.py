@@ -154,3 +154,26 @@ def test_bad_baseline_is_usage_error(cli, project):
     (project / "baseline.json").write_text("not json")
     result = cli("check", "--baseline", "baseline.json", cwd=project)
     assert result.returncode == 2 and "not a privlint baseline" in result.stderr
+
+
+@pytest.mark.parametrize("document", [
+    '{"findings": [{"fingerprint": 1}]}', '{"findings": [{"fingerprint": ["x"]}]}', '{"findings": "abc"}',
+    '{"findings": [["fingerprint"]]}', '{"findings": {"fingerprint": "x"}}', '[]',
+])
+def test_a_baseline_of_the_wrong_shape_is_a_usage_error(cli, project, document):
+    """A fingerprint that is not a string matches no finding: such a baseline accepted
+    nothing, silently, where a broken baseline is refused."""
+    (project / "baseline.json").write_text(document)
+    result = cli("check", "--baseline", "baseline.json", cwd=project)
+    assert result.returncode == 2 and "not a privlint baseline" in result.stderr, result.stderr
+
+
+def test_a_baseline_that_never_ends_is_refused_at_a_size(cli, project):
+    """`--baseline /dev/zero` was read until memory ran out (3.8 GB): a baseline may be 20
+    times the inventory size limit (200 MB by default; 20 MB here)."""
+    result = cli("check", "--baseline", "/dev/zero", cwd=project, env={"PRIVLINT_MAX_INVENTORY_MB": "1"})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        "privlint: error: /dev/zero: the baseline is larger than the 20 MB privlint reads for one "
+        "(20 times the inventory size limit; PRIVLINT_MAX_INVENTORY_MB raises both)\n"
+    )
