@@ -100,7 +100,10 @@ def _read(path: Path) -> dict[str, Any]:
         if _deeper_than(data, MAX_DEPTH):
             raise UsageError(f"{path}: {_TOO_DEEP}")
         if path.name == "pyproject.toml":
-            data = data.get("tool", {}).get("privlint", {})
+            tool = data.get("tool", {})
+            data = tool.get("privlint", {}) if isinstance(tool, dict) else {}
+            if not isinstance(data, dict):  # `privlint = 3` under [tool], or [[tool.privlint]]
+                raise UsageError(f"{path}: [tool.privlint] must be a table of settings")
         return data
     from .loader import YamlError, load as load_yaml
 

@@ -177,3 +177,18 @@ def test_a_baseline_that_never_ends_is_refused_at_a_size(cli, project):
         "privlint: error: /dev/zero: the baseline is larger than the 20 MB privlint reads for one "
         "(20 times the inventory size limit; PRIVLINT_MAX_INVENTORY_MB raises both)\n"
     )
+
+
+@pytest.mark.parametrize("text, error", [
+    ('[tool]\nprivlint = 3\n', "[tool.privlint] must be a table of settings"),
+    ('[[tool.privlint]]\nfail-on = "never"\n', "[tool.privlint] must be a table of settings"),
+    ('tool = 5  # [tool.privlint]\n', None),  # no [tool.privlint]: nothing configured
+])
+def test_a_tool_section_that_is_not_a_table_is_a_usage_error(cli, project, text, error):
+    """`tool` or `tool.privlint` holding a number ended in an internal error (AttributeError)."""
+    (project / "pyproject.toml").write_text(text)
+    result = cli("check", "--config", "pyproject.toml", cwd=project)
+    if error is None:
+        assert result.returncode == 1 and result.stderr == "", result.stderr
+    else:
+        assert result.returncode == 2 and result.stderr == f"privlint: error: pyproject.toml: {error}\n"
