@@ -43,7 +43,12 @@ class Git:
     """The work tree holding `cwd`, read with the real `git` binary."""
 
     def __init__(self, cwd: Path | None = None):
-        cwd = cwd or Path.cwd()
+        try:
+            cwd = cwd or Path.cwd()
+        except FileNotFoundError:  # git finds the work tree from the working directory
+            raise UsageError(
+                "the working directory no longer exists; run privlint diff from inside the git work tree"
+            ) from None
         try:
             out = self._run(["rev-parse", "--show-toplevel"], cwd)
         except _GitFailed:

@@ -41,9 +41,24 @@ def _is_file(path: Path) -> bool:
         raise UsageError(f"{display_path(path)}: cannot access ({exc.strerror or exc})") from None
 
 
+def require_working_directory(raw: str) -> None:
+    """A relative path needs the working directory: once it is deleted, resolving one raised
+    FileNotFoundError from deep inside pathlib (an internal error)."""
+    if os.path.isabs(raw):
+        return
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        raise UsageError(
+            f"{raw}: a relative path, but the working directory no longer exists; "
+            "run privlint from an existing directory, or give an absolute path"
+        ) from None
+
+
 def targets(paths: list[str], recursive: bool = False) -> list[Target]:
     found: list[Target] = []
     for raw in paths:
+        require_working_directory(raw)
         path = Path(raw)
         try:
             exists = path.exists()
@@ -224,6 +239,8 @@ def changed_targets(
     (with `recursive`).
     """
     found: list[Target] = []
+    for raw in paths:
+        require_working_directory(raw)
     if configured is not None:
         owners: dict[Path, list[Target]] = {}
         for target in configured:

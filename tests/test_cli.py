@@ -227,6 +227,26 @@ def test_checking_an_absolute_path_from_a_deleted_directory(cli, tmp_path, outpu
         assert location["artifactLocation"]["uri"].endswith(PL301.as_posix().lstrip("/"))
 
 
+@pytest.mark.parametrize("command", [
+    ["check", "../inventory.yaml"], ["check", "--changed-files", "../inventory.yaml"], ["graph", "../inventory.yaml"],
+    ["fmt", "../inventory.yaml"], ["diff", "HEAD", "../inventory.yaml"], ["diff", "HEAD", "{absolute}"],
+])
+def test_a_relative_path_from_a_deleted_directory_is_a_usage_error(cli, tmp_path, command):
+    """Resolving a relative path (or finding the git work tree) needs the working directory:
+    once it was deleted, every command ended in 'internal error: FileNotFoundError'."""
+    shutil.copy(PL301, tmp_path / "inventory.yaml")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    code = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); os.execv(sys.argv[2], sys.argv[2:])"
+    exe = str(Path(sys.executable).with_name("privlint"))
+    import subprocess
+
+    args = [arg.format(absolute=tmp_path / "inventory.yaml") for arg in command]
+    result = subprocess.run([sys.executable, "-c", code, str(gone), exe, *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout == "", result.stdout
+    assert result.stderr.count("\n") == 1 and "the working directory no longer exists" in result.stderr, result.stderr
+
+
 FORGED = "X\x1b]2;pwned\x07\x1b[2J\nfake.yaml:1:1: PL999 [error] forged"
 
 
