@@ -107,6 +107,12 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
             targets = discover.targets(
                 list(paths) or settings.inventories or ["inventory.yaml"], recursive=recursive or settings.recursive
             )
+        read = [file for target in targets for file in target.files] + list(filter(None, [settings.path]))
+        engine.refuse_overwriting(write_baseline, read, "baseline")
+        baseline_path = baseline_path or settings.baseline
+        if baseline_path and not write_baseline:
+            read.append(baseline_path)
+        engine.refuse_overwriting(output, [*read, *filter(None, [write_baseline])], "report")
         findings = []
         contexts = []
         for target in targets:
@@ -127,7 +133,6 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
                 del context
                 if len(targets) > 1:
                     gc.collect(0)
-        baseline_path = baseline_path or settings.baseline
         if baseline_path and not write_baseline:
             findings = baseline.apply(findings, baseline.read(baseline_path))
         if write_baseline:
@@ -190,6 +195,7 @@ def diff_command(base_ref, path, output_format, output, select, ignore, fail_on,
 
     try:
         settings = config.load(config_path)
+        engine.refuse_overwriting(output, list(filter(None, [settings.path])), "report")
         if select or ignore:
             rules = _resolve_rules(select, ignore)
         else:
@@ -203,6 +209,7 @@ def diff_command(base_ref, path, output_format, output, select, ignore, fail_on,
             vendors=settings.vendors,
             recursive=recursive or settings.recursive,
             fail_on=fail_on or settings.fail_on or "error",
+            output=output,
         )
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
@@ -245,7 +252,7 @@ def graph(path, output_format, output, as_of, config_path):
     from . import engine, render
 
     try:
-        rendered = render.graph(path, output_format, as_of, config_path)
+        rendered = render.graph(path, output_format, as_of, config_path, output)
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
     except render.Unmappable as exc:

@@ -29,7 +29,7 @@ from typing import Any
 from privlint import __version__
 
 from . import discover
-from .engine import Context, Finding, UsageError, display_path, load_context, run
+from .engine import Context, Finding, UsageError, display_path, load_context, refuse_overwriting, run
 from .registry import SEVERITIES
 
 _RANK = {"error": 3, "warning": 2, "info": 1}
@@ -419,7 +419,10 @@ def diff(
     vendors: dict | None = None,
     recursive: bool = False,
     fail_on: str = "error",
+    output: str | None = None,
 ) -> DiffReport:
+    """`output`, where the report will be written, may not be a file of the working tree's
+    inventories or the configuration."""
     git = Git()
     commit = git.commit(ref)
     inventories: list[InventoryDiff] = []
@@ -431,6 +434,7 @@ def diff(
         except ValueError:
             raise UsageError(f"{raw}: outside the git work tree {git.root}") from None
         now = _working_tree(path, recursive)
+        refuse_overwriting(output, [file for files in now.values() for file in files], "report")
         then, contents = _at_revision(git, commit, path, "" if relative == "." else relative, recursive)
         if not now and not then:
             raise UsageError(f"{raw}: no inventory here, neither in the working tree nor at {ref}")

@@ -143,6 +143,29 @@ def display_path(path: FilePath) -> str:
     return os.fsencode(shown).decode("utf-8", "backslashreplace")
 
 
+def refuse_overwriting(destination: str | None, inputs, what: str) -> None:
+    """A usage error when `destination` (--output, --write-baseline) is one of `inputs`, the
+    files a command reads: `check inventory.yaml --output inventory.yaml` replaced the
+    inventory with its report (exit 0), and a report over the configuration replaced that."""
+    if not destination:
+        return
+    try:
+        written = os.stat(destination)
+    except OSError:  # not there yet (or not reachable: writing it will say why)
+        return
+    for path in inputs:
+        try:
+            same = os.path.samestat(written, os.stat(path))
+        except OSError:
+            continue
+        if same:
+            shown = display_path(FilePath(path))
+            raise UsageError(
+                f"{destination}: the same file as {shown}, which this command reads or writes; "
+                f"write the {what} to another file"
+            )
+
+
 def read(path: FilePath) -> bytes:
     try:
         return loader.read_bounded(path, loader.size_limit())

@@ -609,14 +609,18 @@ class Unmappable(Exception):
     """The inventory does not parse or match the schema: there is no map to draw."""
 
 
-def graph(path: str | None, output_format: str, as_of, config_path: str | None = None) -> str | Iterator[str]:
+def graph(
+    path: str | None, output_format: str, as_of, config_path: str | None = None, output: str | None = None
+) -> str | Iterator[str]:
     """`privlint graph`: the map of the inventory at `path` in `output_format`, with the
-    findings `privlint check` reports under the same configuration (vendors, severities)."""
+    findings `privlint check` reports under the same configuration (vendors, severities);
+    `output`, where it will be written, may not be a file that is read."""
     from . import config, discover, engine
 
     settings = config.load(config_path)
     path = path or (settings.inventories[0] if settings.inventories else "inventory.yaml")
     (target,) = discover.targets([path])[:1]
+    engine.refuse_overwriting(output, [*target.files, *filter(None, [settings.path])], "map")
     context = engine.load_context(target.name, list(target.files), as_of, settings.vendors)
     findings = engine.run(context, None, settings.severity)
     if not context.valid:

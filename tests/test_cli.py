@@ -288,3 +288,42 @@ def test_configuration_entries_are_deduplicated_and_its_size_bounded(cli, tmp_pa
     small = cli("check", cwd=tmp_path, env={"PRIVLINT_MAX_INVENTORY_MB": "0.01"})
     assert small.returncode == 2 and len(small.stderr.splitlines()) == 1, small.stderr
     assert small.stderr.startswith("privlint: error: ") and "/.privlint.yaml: the file is 0.0 MB, more than the " in small.stderr
+
+
+@pytest.mark.parametrize("args, what", [
+    (["check", "inventory.yaml", "--output", "inventory.yaml"], "report"),
+    (["check", "inventory.yaml", "--output", "./link.yaml"], "report"),
+    (["check", ".", "--format", "json", "--output", "inventory.yaml"], "report"),
+    (["check", "inventory.yaml", "--write-baseline", "inventory.yaml"], "baseline"),
+    (["check", "inventory.yaml", "--config", "config.yaml", "--output", "config.yaml"], "report"),
+    (["check", "inventory.yaml", "--baseline", "baseline.json", "--output", "baseline.json"], "report"),
+    (["check", "inventory.yaml", "--write-baseline", "new.json", "--output", "new.json"], "report"),
+    (["graph", "inventory.yaml", "--output", "inventory.yaml"], "map"),
+    (["diff", "HEAD", "inventory.yaml", "--output", "inventory.yaml"], "report"),
+])
+def test_a_report_is_never_written_over_a_file_the_command_reads(cli, tmp_path, args, what):
+    """`check inventory.yaml --output inventory.yaml` replaced the inventory with its report
+    and exited 0 (so did --write-baseline, graph and diff)."""
+    import subprocess
+
+    inventory = tmp_path / "inventory.yaml"
+    shutil.copy(CLEAN / "inventory.yaml", inventory)
+    (tmp_path / "link.yaml").symlink_to("inventory.yaml")
+    (tmp_path / "config.yaml").write_text("fail-on: never\n")
+    (tmp_path / "new.json").write_text("")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "inventory.yaml"], check=True)
+    subprocess.run([*git, "commit", "-qm", "inventory"], check=True)
+    cli("check", "inventory.yaml", "--write-baseline", "baseline.json", cwd=tmp_path)
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
+    result = cli(*args, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert result.stderr.count("\n") == 1 and f"which this command reads or writes; write the {what} to another file" in result.stderr
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == before
+
+
+def test_a_report_next_to_the_inventory_is_written(cli, tmp_path):
+    shutil.copy(CLEAN / "inventory.yaml", tmp_path / "inventory.yaml")
+    assert cli("check", "inventory.yaml", "--output", "report.txt", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "report.txt").read_text() == "No findings (1 inventory checked).\n"
