@@ -25,6 +25,7 @@ from privlint import __version__
 from . import reference
 from .model import node_entity
 from .report import streamed_json_lists
+from .wording import visible
 
 # -- what is drawn --------------------------------------------------------------------------
 
@@ -624,9 +625,11 @@ def graph(
     context = engine.load_context(target.name, list(target.files), as_of, settings.vendors)
     findings = engine.run(context, None, settings.severity)
     if not context.valid:
+        # Shown as the text report shows them: a file name or key holding a newline or ESC
+        # sequences would otherwise forge a line or drive the terminal.
         lines = [
-            f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} [{finding.severity}] "
-            f"{finding.message} ({finding.entity})"
+            f"{visible(finding.path)}:{finding.line}:{finding.column}: {finding.rule} [{finding.severity}] "
+            f"{visible(finding.message)} ({visible(finding.entity)})"
             for finding in findings
             if finding.rule in ("PL000", "PL001")
         ]

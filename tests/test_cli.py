@@ -267,6 +267,18 @@ def test_control_characters_from_an_inventory_are_shown_escaped(cli, tmp_path, o
         assert "\\x07\\x1b[2J\\nfake.yaml:1:1: PL999 [error] forged'" in result.stdout
 
 
+def test_control_characters_in_the_findings_of_an_unmappable_inventory_are_shown_escaped(cli, tmp_path):
+    """`privlint graph` of an invalid inventory lists its PL000/PL001 findings on stderr: a
+    file name or unknown key holding ESC sequences and a newline reached the terminal raw."""
+    name = "in\x1b[2Jv\nfake.yaml:1:1: PL999 [error] forged.yaml"
+    (tmp_path / name).write_text(f"privlint: 1\norganization: {{name: Acme}}\n{json.dumps(FORGED)}: 1\n")
+    result = cli("graph", name, cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert not {"\x1b", "\x07"} & set(result.stderr)
+    assert not any(line.startswith("fake.yaml") for line in result.stderr.splitlines()), result.stderr
+    assert result.stderr.startswith("in\\x1b[2Jv\\nfake.yaml:1:1: PL999 [error] forged.yaml:3:1: PL001 [error] unknown field 'X\\x1b]2;pwned")
+
+
 def test_control_characters_in_a_usage_error_are_shown_escaped(cli, tmp_path):
     result = cli("check", "no\x1b]2;x\x07\nfake.yaml", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (
