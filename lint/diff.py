@@ -31,6 +31,7 @@ from privlint import __version__
 from . import discover
 from .engine import Context, Finding, UsageError, display_path, load_context, refuse_overwriting, run
 from .registry import SEVERITIES
+from .wording import visible
 
 _RANK = {"error": 3, "warning": 2, "info": 1}
 MISSING = object()
@@ -531,8 +532,8 @@ def plan_lines(change: Change) -> list[str]:
 
 def _finding_line(finding: Finding) -> str:
     return (
-        f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} [{finding.severity}] "
-        f"{finding.message} ({finding.entity})"
+        f"{visible(finding.path)}:{finding.line}:{finding.column}: {finding.rule} [{finding.severity}] "
+        f"{visible(finding.message)} ({visible(finding.entity)})"
     )
 
 
@@ -572,16 +573,19 @@ def _side_note(inventory: InventoryDiff, ref: str) -> str | None:
 
 
 def text_report(report: DiffReport) -> Iterator[str]:
-    """The report a line at a time (450,000 findings made a 300 MB text, held twice)."""
-    yield f"privlint diff: {report.ref} ({report.commit[:12]}) -> working tree\n"
+    """The report a line at a time (450,000 findings made a 300 MB text, held twice). What
+    comes from the inventory or the command line is shown with its control characters
+    escaped, as in `privlint check`'s text report: a name holding ESC sequences and a newline
+    drove the terminal and printed a forged finding line."""
+    yield f"privlint diff: {visible(report.ref)} ({report.commit[:12]}) -> working tree\n"
     for inventory in report.inventories:
-        yield f"\n{inventory.name}:\n"
+        yield f"\n{visible(inventory.name)}:\n"
         note = _side_note(inventory, report.ref)
         if note:
-            yield f"  ({note})\n"
+            yield f"  ({visible(note)})\n"
         body = [line for change in inventory.changes for line in plan_lines(change)]
         for line in body or ([] if note else ["no data map changes"]):
-            yield f"  {line}\n"
+            yield f"  {visible(line)}\n"
         for title, findings, mark in (("introduced", inventory.introduced, "+"), ("resolved", inventory.resolved, "-")):
             if findings:
                 yield f"  Findings {title} ({len(findings)}):\n"
@@ -597,14 +601,14 @@ COLLAPSE_AFTER = 10
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+    return visible(text.replace("\n", " ")).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
 def _code(text: str) -> str:
     """An inline code span that survives any backticks, and `|` inside a table."""
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
-    body = text.replace("|", "\\|").replace("\n", " ")
+    body = visible(text.replace("\n", " ")).replace("|", "\\|")
     return f"{ticks}{pad}{body}{pad}{ticks}"
 
 
@@ -679,7 +683,8 @@ def _markdown(report: DiffReport, cap: int | None) -> str:
         note = _side_note(inventory, report.ref)
         if note:
             lines += ["", f"_{note}_"]
-        body = _cut([line for change in inventory.changes for line in plan_lines(change)], cap, "lines")
+        # Escaped: a value's newline would start a forged line of the plan inside the fence.
+        body = _cut([visible(line) for change in inventory.changes for line in plan_lines(change)], cap, "lines")
         if body:
             lines += [""] + _details(
                 f"Data map changes ({len(inventory.changes)})", _fence(body, "diff"), len(inventory.changes) > COLLAPSE_AFTER

@@ -309,3 +309,20 @@ def test_recursive_diff_holds_one_inventory_pair_at_a_time(repo, monkeypatch):
     assert [inventory.name for inventory in report.inventories] == ["inv0", "inv1", "inv2"]
     assert all(inventory.comparable and len(inventory.introduced) == 1 for inventory in report.inventories)
     assert "+ recipient:helpdesk" in "".join(diff.text_report(report))
+
+
+FORGED = "X\x1b]2;pwned\x07\x1b[2J\n+ recipient:forged\nfake.yaml:1:1: PL999 [error] forged"
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown"])
+def test_control_characters_from_an_inventory_are_shown_escaped(cli, shop, output_format):
+    """A recipient's name holding ESC sequences and newlines reached the terminal raw in the
+    text report, and started forged lines of the plan in both reports."""
+    path = shop / "inventory.yaml"
+    path.write_text(path.read_text().replace("name: Deskly Inc.", f"name: {json.dumps(FORGED)}"))
+    result = cli("diff", "main", "--format", output_format, *AS_OF, cwd=shop)
+    assert result.returncode == 1 and result.stderr == "", result.stderr
+    assert not {"\x1b", "\x07"} & set(result.stdout)
+    lines = result.stdout.splitlines()
+    assert not any(line.lstrip().startswith(("fake.yaml", "+ recipient:forged")) for line in lines), result.stdout
+    assert "X\\x1b]2;pwned\\x07\\x1b[2J" in result.stdout
