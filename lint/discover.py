@@ -27,11 +27,26 @@ class Target:
 
 
 def yaml_files(directory: Path) -> list[Path]:
+    """The `*.yaml` and `*.yml` files directly in `directory`. One that cannot be read as a
+    file (a broken symlink, a FIFO, a socket, a device) is an error, not a silent skip: a
+    directory inventory with a dangling `flows.yaml` link passed as if it had no flows."""
     try:
         entries = sorted(directory.iterdir())
     except OSError as exc:
         raise UsageError(f"{display_path(directory)}: cannot read the directory ({exc.strerror or exc})") from None
-    return [entry for entry in entries if entry.suffix in YAML_SUFFIXES and _is_file(entry)]
+    return [entry for entry in entries if entry.suffix in YAML_SUFFIXES and _is_inventory_file(entry)]
+
+
+def _is_inventory_file(entry: Path) -> bool:
+    """Whether `entry`, named like YAML in a directory being read, is a file to read (else a
+    directory, which is not part of this inventory); a usage error when it is neither."""
+    if _is_file(entry) or entry.is_dir():
+        return _is_file(entry)
+    # Named as found (display_path would name a link's target).
+    shown = f"{display_path(entry.parent)}/{os.fsencode(entry.name).decode('utf-8', 'backslashreplace')}"
+    if not entry.exists():
+        raise UsageError(f"{shown}: a symbolic link that leads nowhere (broken, or a loop)")
+    raise UsageError(f"{shown}: not a regular file (a FIFO, socket or device); an inventory file must be one")
 
 
 def _is_file(path: Path) -> bool:

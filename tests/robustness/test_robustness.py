@@ -456,6 +456,18 @@ def setup_fifo_in_directory(tmp: Path):
     return [str(tmp / "inv")], []
 
 
+def setup_broken_symlink_in_directory(tmp: Path):
+    _write(tmp / "inv" / "inventory.yaml", VALID + "systems: [{id: a}, {id: b}]\n")
+    (tmp / "inv" / "flows.yaml").symlink_to("moved/flows.yaml")
+    return [str(tmp / "inv")], []
+
+
+def setup_device_in_directory(tmp: Path):
+    _write(tmp / "inv" / "inventory.yaml", VALID)
+    (tmp / "inv" / "flows.yaml").symlink_to("/dev/zero")
+    return [str(tmp / "inv")], []
+
+
 def setup_directory_named_yaml(tmp: Path):
     _write(tmp / "inventory.yaml" / "part.yaml", "privlint: 1\norganization: {name: Acme}\nsystems: 3\n")
     return [str(tmp / "inventory.yaml")], []
