@@ -83,9 +83,12 @@ class Git:
         spec = f"{commit}:{relative}" if relative else f"{commit}^{{tree}}"
         try:
             sha = self.run("rev-parse", "--verify", "--quiet", spec).decode().strip()
-            kind = self.run("cat-file", "-t", sha).decode().strip()
         except _GitFailed:
             return None
+        try:
+            kind = self.run("cat-file", "-t", sha).decode().strip()
+        except _GitFailed:  # named by the commit's tree, but not in the repository
+            raise _missing(spec) from None
         return kind, sha
 
     def tree(self, tree: str, recursive: bool) -> list[tuple[str, str]]:
@@ -111,6 +114,8 @@ class Git:
         for sha in unique:
             end = out.index(b"\n", position)
             header = out[position:end].split()
+            if len(header) != 3:  # `<sha> missing`
+                raise _missing(sha)
             size = int(header[2])
             contents[sha] = out[end + 1 : end + 1 + size]
             position = end + 1 + size + 1
@@ -119,6 +124,15 @@ class Git:
 
 class _GitFailed(Exception):
     pass
+
+
+def _missing(name: str) -> UsageError:
+    """A file of the revision whose content the repository lacks: reading it as absent made
+    every finding of the inventory 'introduced' (or ended in an internal error)."""
+    return UsageError(
+        f"git object {name} is missing from the repository (a shallow or partial clone, or a damaged "
+        "one?); fetch it (git fetch --unshallow, or git fetch of the revision) and run privlint diff again"
+    )
 
 
 # --------------------------------------------------------------------------- the two sides

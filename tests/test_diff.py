@@ -326,3 +326,23 @@ def test_control_characters_from_an_inventory_are_shown_escaped(cli, shop, outpu
     lines = result.stdout.splitlines()
     assert not any(line.lstrip().startswith(("fake.yaml", "+ recipient:forged")) for line in lines), result.stdout
     assert "X\\x1b]2;pwned\\x07\\x1b[2J" in result.stdout
+
+
+@pytest.mark.parametrize("directory", [False, True])
+def test_a_file_whose_object_is_missing_at_the_revision_is_a_usage_error(cli, repo, directory):
+    """A blob the revision names but the repository lacks (a partial clone, a damaged one)
+    was read as 'no inventory at the revision', making every finding 'introduced', or, in a
+    directory, ended in an internal error (IndexError)."""
+    folder = repo / "inv" if directory else repo
+    folder.mkdir(exist_ok=True)
+    shutil.copy(SALE, folder / "inventory.yaml")
+    if directory:
+        (folder / "more.yaml").write_text("systems: [{id: extra}]\n")
+    commit(repo)
+    name = "inv/more.yaml" if directory else "inventory.yaml"
+    sha = git(repo, "rev-parse", f"HEAD:{name}").strip()
+    (repo / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    result = cli("diff", "HEAD", "inv" if directory else "inventory.yaml", cwd=repo)
+    assert result.returncode == 2 and result.stdout == "", result.stdout
+    assert result.stderr.startswith("privlint: error: git object ") and "is missing from the repository" in result.stderr
+    assert result.stderr.count("\n") == 1
