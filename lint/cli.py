@@ -223,7 +223,7 @@ def list_rules():
     """List the rules: ID, name, default severity, summary."""
     from .docs import rules_table
 
-    click.echo(rules_table(), nl=False)
+    _emit(rules_table(), None, has_output_option=False)
 
 
 @cli.command()
@@ -235,7 +235,7 @@ def explain(rule):
     found = lookup(rule)
     if found is None:
         raise _Usage(f"unknown rule '{rule}' (see `privlint rules`)")
-    click.echo(f"{found.docs}\n\nDefault severity: {found.severity}.")
+    _emit(f"{found.docs}\n\nDefault severity: {found.severity}.\n", None, has_output_option=False)
 
 
 @cli.command()
@@ -293,9 +293,9 @@ def fmt_command(paths, check, show_diff, recursive):
         elif result.changed:
             changed += 1
             if show_diff:
-                click.echo(result.diff, nl=False)
+                _emit(result.diff, None, has_output_option=False)
             else:
-                click.echo(f"{'would reformat' if check else 'reformatted'} {shown}")
+                _emit(f"{'would reformat' if check else 'reformatted'} {shown}\n", None, has_output_option=False)
     verb = "would be reformatted" if dry else "reformatted"
     summary = f"{changed} file{'s' if changed != 1 else ''} {verb}, {len(files) - changed - refused} unchanged"
     if refused:
@@ -310,7 +310,8 @@ def schema_command():
     server: `privlint schema > privlint.schema.json`."""
     from importlib import resources
 
-    click.echo(resources.files("privlint.data").joinpath("inventory.schema.json").read_text("utf-8"), nl=False)
+    text = resources.files("privlint.data").joinpath("inventory.schema.json").read_text("utf-8")
+    _emit(text, None, has_output_option=False)
 
 
 @cli.command()
@@ -328,15 +329,19 @@ def init(path):
         raise _Usage(f"{exc}: already exists; not overwriting it") from None
     except OSError as exc:
         raise _Usage(f"{path}: cannot write the starter inventory ({exc.strerror or exc})") from None
-    click.echo(f"Wrote {written}. Check it with: privlint check {written}")
+    shown = visible(os.fsencode(str(written)).decode("utf-8", "backslashreplace"))
+    _emit(f"Wrote {shown}. Check it with: privlint check {shown}\n", None, has_output_option=False)
 
 
-def _emit(rendered: str | Iterable[str], output: str | None) -> None:
-    """Write a report, given whole or in chunks (large reports are never held whole)."""
+def _emit(rendered: str | Iterable[str], output: str | None, has_output_option: bool = True) -> None:
+    """Write a report, given whole or in chunks (large reports are never held whole); every
+    command writes its standard output through here, so a full device or a closed stdout
+    is a usage error, not an internal one, nor output lost with exit 0."""
     chunks = [rendered] if isinstance(rendered, str) else _batches(rendered)
     if output is None:
         if sys.stdout is None:  # started with stdout closed (`>&-`): click would drop the report
-            raise _Usage("cannot write the report: standard output is closed; use --output FILE")
+            hint = "; use --output FILE" if has_output_option else ""
+            raise _Usage(f"cannot write the report: standard output is closed{hint}")
         try:
             for chunk in chunks:
                 click.echo(chunk, nl=False)

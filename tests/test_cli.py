@@ -247,6 +247,28 @@ def test_a_relative_path_from_a_deleted_directory_is_a_usage_error(cli, tmp_path
     assert result.stderr.count("\n") == 1 and "the working directory no longer exists" in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize("command", [
+    ["rules"], ["schema"], ["explain", "PL101"], ["fmt", "--check", "inventory.yaml"], ["fmt", "--diff", "inventory.yaml"],
+    ["init", "new.yaml"],
+])
+def test_what_other_commands_print_stdout_cannot_take_is_one_line_and_exit_2(tmp_path, command):
+    """On a full device these ended in 'internal error: OSError'; with stdout closed they
+    printed nothing and exited 0 (fmt --diff: the diff it was asked for, lost)."""
+    import subprocess
+
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization:   {name: Acme}\n")  # fmt would change it
+    exe = [str(Path(sys.executable).with_name("privlint")), *command]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(exe, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == "privlint: error: cannot write the report to standard output (No space left on device)"
+    (tmp_path / "new.yaml").unlink(missing_ok=True)
+    closed = [sys.executable, "-c", "import os, sys; os.close(1); os.execv(sys.argv[1], sys.argv[1:])", *exe]
+    result = subprocess.run(closed, stderr=subprocess.PIPE, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == "privlint: error: cannot write the report: standard output is closed"
+
+
 FORGED = "X\x1b]2;pwned\x07\x1b[2J\nfake.yaml:1:1: PL999 [error] forged"
 
 
