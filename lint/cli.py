@@ -36,6 +36,14 @@ def _parse_date(_ctx, _param, value):
         raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
+def _a_path(_ctx, _param, value):
+    """A path option given as '' was taken as not given: `--write-baseline ""` wrote no
+    baseline and exited 0, `--config ""` searched for a configuration instead."""
+    if value == "":
+        raise click.BadParameter("an empty path")
+    return value
+
+
 def _rule_list(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -77,9 +85,9 @@ def cli():
 @click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
 @click.option("--recursive", is_flag=True, help="Lint every inventory directory below each PATH.")
 @click.option("--no-color", is_flag=True, help="No ANSI colours (also: NO_COLOR).")
-@click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
-@click.option("--baseline", "baseline_path", help="Accept the findings recorded in this baseline file.")
-@click.option("--write-baseline", help="Record the current findings as the accepted baseline in FILE.")
+@click.option("--config", "config_path", callback=_a_path, help="Configuration file (default: .privlint.yaml or pyproject.toml).")
+@click.option("--baseline", "baseline_path", callback=_a_path, help="Accept the findings recorded in this baseline file.")
+@click.option("--write-baseline", callback=_a_path, help="Record the current findings as the accepted baseline in FILE.")
 @click.option("--changed-files", is_flag=True,
               help="PATHs are changed files (pre-commit): lint the inventory each belongs to, once; "
                    "skip YAML files that belong to no inventory.")
@@ -185,7 +193,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
               help="Exit 1 when an introduced finding is at or above this severity.  [default: error]")
 @click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
 @click.option("--recursive", is_flag=True, help="Compare every inventory directory below PATH.")
-@click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
+@click.option("--config", "config_path", callback=_a_path, help="Configuration file (default: .privlint.yaml or pyproject.toml).")
 def diff_command(base_ref, path, output_format, output, select, ignore, fail_on, as_of, recursive, config_path):
     """Plan-style report of an inventory change against git revision BASE_REF: recipients,
     systems, flows and policy claims added (+), removed (-) and changed (~); findings introduced
@@ -244,7 +252,7 @@ def explain(rule):
               show_default=True, help="mermaid renders in GitHub markdown; dot is for Graphviz.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the map to FILE.")
 @click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
-@click.option("--config", "config_path", help="Configuration file (default: .privlint.yaml or pyproject.toml).")
+@click.option("--config", "config_path", callback=_a_path, help="Configuration file (default: .privlint.yaml or pyproject.toml).")
 def graph(path, output_format, output, as_of, config_path):
     """The data map of the inventory at PATH (default: the first configured inventory, else
     ./inventory.yaml): systems, recipients and flows, styled by kind, role and country, with

@@ -361,3 +361,16 @@ def test_a_report_next_to_the_inventory_is_written(cli, tmp_path):
     shutil.copy(CLEAN / "inventory.yaml", tmp_path / "inventory.yaml")
     assert cli("check", "inventory.yaml", "--output", "report.txt", cwd=tmp_path).returncode == 0
     assert (tmp_path / "report.txt").read_text() == "No findings (1 inventory checked).\n"
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "inventory.yaml", "--write-baseline", ""], ["check", "inventory.yaml", "--baseline", ""],
+    ["check", "inventory.yaml", "--config", ""], ["graph", "inventory.yaml", "--config", ""],
+    ["diff", "HEAD", "inventory.yaml", "--config", ""],
+])
+def test_an_empty_path_option_is_a_usage_error(cli, tmp_path, command):
+    """'' was taken as not given: `--write-baseline ""` wrote nothing and exited 0."""
+    shutil.copy(CLEAN / "inventory.yaml", tmp_path / "inventory.yaml")
+    result = cli(*command, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "an empty path" in result.stderr, result.stderr
