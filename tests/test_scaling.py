@@ -430,3 +430,26 @@ def test_the_pass_between_inventories_walks_only_what_the_last_one_left(tmp_path
             gc.enable()
     assert result.exit_code == 0, result.output
     assert generations and set(generations) == {0}
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_changed_files_of_one_directory_inventory_judge_and_resolve_it_once(tmp_path, monkeypatch, configured):
+    """A commit changing N files of an N-file directory inventory listed, sorted and judged
+    the directory N times and resolved N targets of N files (N = 3,000 of 10,000: over
+    60 s and 870 MB; configured inventories: N resolutions of the target too)."""
+    from pathlib import Path
+
+    from privlint.lint import discover
+
+    count = 300
+    (tmp_path / "a.yaml").write_text("privlint: 1\norganization: {name: A, country: IE}\n")
+    for number in range(count):
+        (tmp_path / f"f{number:04}.yaml").write_text(f"systems: [{{id: s{number}}}]\n")
+    changed = [str(tmp_path / f"f{number:04}.yaml") for number in range(count)]
+    configured_targets = discover.targets([str(tmp_path)]) if configured else None
+    listings = _count(monkeypatch, discover, "yaml_files")
+    resolutions = _count(monkeypatch, Path, "resolve")
+    found = discover.changed_targets(changed, configured_targets)
+    assert len(found) == 1 and len(found[0].files) == count + 1
+    assert listings[0] <= 1
+    assert resolutions[0] <= 5 * count
