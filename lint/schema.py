@@ -530,7 +530,9 @@ def _show(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return ""
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "...\""
+    if len(text) <= 60:
+        return text
+    return text[:57] + ("...\"" if isinstance(value, str) else "...")  # a number has no quotes to close
 
 
 def _dotted(path: Path) -> str:

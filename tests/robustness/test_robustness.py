@@ -718,3 +718,11 @@ def test_a_stream_is_read_to_the_limit_and_no_further(tmp_path, monkeypatch):
     assert loader.read_bounded("/proc/self/status", 1 << 20).startswith(b"Name:")
     with pytest.raises(loader.TooLarge, match="over 1 MB"):
         loader.read_bounded("/dev/zero", 1 << 20)
+
+
+def test_a_long_number_is_shown_cut_without_a_quote(tmp_path):
+    target = tmp_path / "inventory.yaml"
+    target.write_bytes((HERE / "cases" / "long-octal-version.yaml").read_bytes())
+    result, _ = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["message"].endswith("369765...") and '"' not in finding["message"], finding["message"]
