@@ -65,7 +65,16 @@ def _resolve_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
     chosen = {rule.id: rule for rule in selected if rule.id not in ignored}
     if not chosen:  # a gate that checks nothing would pass every inventory
         raise _Usage("every selected rule is also ignored: nothing would be checked")
+    # No rule can judge an inventory that cannot be read as written: a file that does not
+    # parse (PL000) or match the schema (PL001) is reported whatever is selected. `--select
+    # PL101` on a file that did not parse said "No findings" and passed the gate.
+    for rule in all_rules():
+        if rule.id in ALWAYS_CHECKED:
+            chosen.setdefault(rule.id, rule)
     return tuple(sorted(chosen.values(), key=lambda rule: rule.id))
+
+
+ALWAYS_CHECKED = ("PL000", "PL001")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

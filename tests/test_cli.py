@@ -79,6 +79,19 @@ def test_unknown_rule_is_usage_error(cli):
     assert result.stderr.strip() == "privlint: error: unknown rule 'PL999' (see `privlint rules`)"
 
 
+@pytest.mark.parametrize("text, rule", [
+    ("privlint: 1\norganization: {name: [x\n", "PL000"), ("", "PL001"), ("privlint: 1\nsystems: 3\n", "PL001"),
+])
+@pytest.mark.parametrize("option", [["--select", "PL101"], ["--select", "PL3"], ["--ignore", "PL000,PL001"]])
+def test_an_inventory_that_cannot_be_read_is_reported_whatever_is_selected(cli, tmp_path, text, rule, option):
+    """`--select PL101` (or ignoring PL000/PL001) on a file that did not parse, or that was
+    empty, said "No findings" and exited 0: no selected rule could judge it."""
+    (tmp_path / "inventory.yaml").write_text(text)
+    result = cli("check", "--format", "json", *option, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert {finding["rule"] for finding in json.loads(result.stdout)["findings"]} == {rule}
+
+
 def test_ignoring_every_selected_rule_is_a_usage_error(cli):
     """A gate that checks nothing passes every inventory: `--select PL --ignore PL` exited 0."""
     result = cli("check", "--select", "PL3", "--ignore", "PL", str(PL301))
