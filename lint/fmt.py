@@ -736,6 +736,11 @@ def format_text(text: str, path: str = "<text>") -> str:
             return candidate
         if source == text:
             break  # the second way would be the same text again
+    if len(attempts) == 2:  # ruamel.yaml failed both ways: no candidate to prove at all
+        raise FormatError(
+            f"ruamel.yaml, which privlint fmt formats with, cannot read or write this file ({attempts[-1]}); "
+            "format it by hand"
+        )
     raise FormatError(
         "cannot be formatted without changing a value or losing a comment (ruamel.yaml drops "
         "comments inside multi-line flow collections such as `[a, # note` ... `b]`); "

@@ -250,6 +250,19 @@ def test_fmt_refuses_what_it_cannot_keep(tmp_path, cli):
     assert path.read_text(encoding="utf-8") == text
 
 
+def test_fmt_says_so_when_ruamel_cannot_read_the_file(tmp_path, cli):
+    """ruamel.yaml reads `2025-02-30` as a timestamp and fails: the refusal blamed comments
+    in multi-line flow collections, which the file does not have."""
+    text = "privlint: 1\norganization: {name: X}\npolicy: {updated: 2025-02-30}\n"
+    path = tmp_path / "inventory.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("fmt", str(path))
+    assert result.returncode == 1
+    assert "ruamel.yaml, which privlint fmt formats with, cannot read or write this file (day is out of range" in result.stderr
+    assert "comments" not in result.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
 def test_reordering_that_would_break_an_alias_is_not_done():
     # Reordering would put organization (holding the alias) before policy (holding the anchor).
     text = "privlint: 1\npolicy:\n  url: &site https://x.example\norganization:\n  name: *site\n"
