@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 from privlint import __version__
 
@@ -26,11 +25,14 @@ def write(path: str, findings: list[Finding]) -> None:
         ),
         key=lambda entry: (entry["path"], entry["rule"], entry["entity"]),
     )
+    from .loader import never_waiting, no_reader
+
     document = {"privlint": __version__, "findings": entries}
     try:
-        Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        with open(path, "w", encoding="utf-8", opener=never_waiting) as handle:
+            handle.write(json.dumps(document, indent=2) + "\n")
     except OSError as exc:
-        raise UsageError(f"{path}: cannot write the baseline ({exc.strerror or exc})") from None
+        raise UsageError(f"{path}: cannot write the baseline ({no_reader(exc)})") from None
 
 
 # A baseline entry is about 150 bytes, and an inventory at the size limit can have 700,000

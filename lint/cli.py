@@ -371,11 +371,13 @@ def _emit(rendered: str | Iterable[str], output: str | None, has_output_option: 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise _Usage(f"cannot write the report to standard output ({exc.strerror or exc})") from None
         return
+    from .loader import never_waiting, no_reader
+
     try:
-        with open(output, "w", encoding="utf-8") as handle:
+        with open(output, "w", encoding="utf-8", opener=never_waiting) as handle:
             handle.writelines(chunks)
     except OSError as exc:
-        raise _Usage(f"{output}: cannot write the report ({exc.strerror or exc})") from None
+        raise _Usage(f"{output}: cannot write the report ({no_reader(exc)})") from None
 
 
 def _batches(chunks: Iterable[str], size: int = 1000) -> Iterator[str]:

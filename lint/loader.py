@@ -19,6 +19,7 @@ quarter of a million values: per-value path tuples cost more memory than the dat
 from __future__ import annotations
 
 import codecs
+import errno
 import functools
 import gc
 import io
@@ -123,9 +124,26 @@ def megabytes(size: int) -> str:
 _READ_PIECE = 1 << 20
 
 
+def never_waiting(path, flags: int) -> int:
+    """An opener for open() that does not wait for the other end of a FIFO: opening one to
+    read waited for a writer (`--baseline fifo` hung), to write, for a reader (`--output
+    fifo` hung). Read with no writer, it is empty; written with no reader, it is an error
+    (ENXIO). The descriptor then blocks as usual, so a pipe that has its other end works."""
+    descriptor = os.open(path, flags | os.O_NONBLOCK, 0o666)
+    os.set_blocking(descriptor, True)
+    return descriptor
+
+
+def no_reader(error: OSError) -> str:
+    """The reason of a failed write, for a message."""
+    if error.errno == errno.ENXIO:
+        return "a FIFO that no process reads"
+    return error.strerror or str(error)
+
+
 def read_bounded(path, limit: int) -> bytes:
     """The bytes of `path`, refusing (TooLarge) anything over `limit` without reading it all."""
-    with open(path, "rb") as handle:
+    with open(path, "rb", opener=never_waiting) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
             raise TooLarge(too_large_message(megabytes(size), limit))

@@ -387,3 +387,38 @@ def test_an_empty_path_option_is_a_usage_error(cli, tmp_path, command):
     result = cli(*command, cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "an empty path" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args, error", [
+    (["check", "inventory.yaml", "--output", "pipe"], "pipe: cannot write the report (a FIFO that no process reads)"),
+    (["graph", "inventory.yaml", "--output", "pipe"], "pipe: cannot write the report (a FIFO that no process reads)"),
+    (["check", "inventory.yaml", "--write-baseline", "pipe"], "pipe: cannot write the baseline (a FIFO that no process reads)"),
+    (["check", "inventory.yaml", "--baseline", "pipe"], "pipe: not a privlint baseline"),
+])
+def test_a_fifo_with_no_other_end_is_not_waited_for(cli, tmp_path, args, error):
+    """Opening a FIFO waits for its other end: each of these hung for ever."""
+    shutil.copy(CLEAN / "inventory.yaml", tmp_path / "inventory.yaml")
+    os.mkfifo(tmp_path / "pipe")
+    result = cli(*args, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"privlint: error: {error}") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_report_is_written_to_a_fifo_that_is_read(cli, tmp_path):
+    import subprocess
+
+    shutil.copy(CLEAN / "inventory.yaml", tmp_path / "inventory.yaml")
+    os.mkfifo(tmp_path / "pipe")
+    reader = subprocess.Popen(["cat", str(tmp_path / "pipe")], stdout=subprocess.PIPE, text=True)
+    try:
+        import time
+
+        for _ in range(100):  # until cat has opened it
+            result = cli("check", "inventory.yaml", "--output", "pipe", cwd=tmp_path)
+            if result.returncode == 0:
+                break
+            time.sleep(0.05)
+        assert result.returncode == 0, result.stderr
+        assert reader.communicate(timeout=60)[0] == "No findings (1 inventory checked).\n"
+    finally:
+        reader.kill()
