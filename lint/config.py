@@ -72,6 +72,8 @@ def load(explicit: str | None, cwd: Path | None = None) -> Config:
     if path is None:
         return Config()
     if explicit and not path.is_file():
+        if path.exists():  # a directory or a FIFO: it is there, and "no such file" misled
+            raise UsageError(f"{explicit}: not a configuration file (a directory, FIFO or device)")
         raise UsageError(f"{explicit}: no such configuration file")
     raw = _read(path)
     return _parse(raw, path)

@@ -192,3 +192,12 @@ def test_a_tool_section_that_is_not_a_table_is_a_usage_error(cli, project, text,
         assert result.returncode == 1 and result.stderr == "", result.stderr
     else:
         assert result.returncode == 2 and result.stderr == f"privlint: error: pyproject.toml: {error}\n"
+
+
+def test_a_configuration_that_is_a_directory_is_named_as_such(cli, project):
+    (project / "settings").mkdir()
+    result = cli("check", "--config", "settings", cwd=project)
+    assert (result.returncode, result.stderr) == (
+        2, "privlint: error: settings: not a configuration file (a directory, FIFO or device)\n")
+    result = cli("check", "--config", "missing.yaml", cwd=project)
+    assert (result.returncode, result.stderr) == (2, "privlint: error: missing.yaml: no such configuration file\n")
