@@ -30,6 +30,7 @@ from privlint import __version__
 
 from . import discover
 from .engine import Context, Finding, UsageError, display_path, load_context, refuse_overwriting, run
+from .loader import TooLarge, megabytes, size_limit, too_large_message
 from .registry import SEVERITIES
 from .wording import visible
 
@@ -104,12 +105,23 @@ class Git:
                 entries.append((name.decode("utf-8", "surrogateescape"), sha))
         return entries
 
-    def blobs(self, shas: list[str]) -> dict[str, bytes]:
-        """The content of every blob, read with one `git cat-file --batch`."""
+    def blobs(self, shas: list[str], names: dict[str, Path] | None = None) -> dict[str, bytes]:
+        """The content of every blob, read with one `git cat-file --batch`; a blob over the
+        inventory size limit is a usage error naming it by `names`, before any is read (a
+        1 GB YAML file at the revision was read whole, twice, only to be refused)."""
         if not shas:
             return {}
         unique = list(dict.fromkeys(shas))
-        out = self.run("cat-file", "--batch", stdin=("\n".join(unique) + "\n").encode())
+        listing = ("\n".join(unique) + "\n").encode()
+        limit = _size_limit()
+        for sha, line in zip(unique, self.run("cat-file", "--batch-check", stdin=listing).splitlines()):
+            header = line.split()
+            if len(header) != 3:  # `<sha> missing`
+                raise _missing(sha)
+            if int(header[2]) > limit:
+                shown = display_path(names[sha]) if names and sha in names else f"git object {sha}"
+                raise UsageError(f"{shown} (at the revision): {too_large_message(megabytes(int(header[2])), limit)}")
+        out = self.run("cat-file", "--batch", stdin=listing)
         contents, position = {}, 0
         for sha in unique:
             end = out.index(b"\n", position)
@@ -124,6 +136,13 @@ class Git:
 
 class _GitFailed(Exception):
     pass
+
+
+def _size_limit() -> int:
+    try:
+        return size_limit()
+    except TooLarge as exc:  # the variable is not a size
+        raise UsageError(str(exc)) from None
 
 
 def _missing(name: str) -> UsageError:
@@ -175,7 +194,7 @@ def _at_revision(
         return {}, {}
     kind, sha = found
     if kind == "blob":
-        return {display_path(path): [path]}, {path: git.blobs([sha])[sha]}
+        return {display_path(path): [path]}, {path: git.blobs([sha], {sha: path})[sha]}
     if kind != "tree":
         return {}, {}
     groups: dict[str, list[tuple[Path, str]]] = {}
@@ -183,7 +202,10 @@ def _at_revision(
         file = path.joinpath(*name.split("/"))
         if file.suffix in discover.YAML_SUFFIXES:
             groups.setdefault(display_path(file.parent), []).append((file, blob))
-    contents = git.blobs([blob for members in groups.values() for _, blob in members])
+    contents = git.blobs(
+        [blob for members in groups.values() for _, blob in members],
+        {blob: file for members in groups.values() for file, blob in members},
+    )
     inventories, data = {}, {}
     for name, members in groups.items():
         members.sort(key=lambda member: member[0])

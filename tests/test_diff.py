@@ -346,3 +346,15 @@ def test_a_file_whose_object_is_missing_at_the_revision_is_a_usage_error(cli, re
     assert result.returncode == 2 and result.stdout == "", result.stdout
     assert result.stderr.startswith("privlint: error: git object ") and "is missing from the repository" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_file_over_the_size_limit_at_the_revision_is_refused_before_it_is_read(cli, repo):
+    """Every YAML blob of the revision was read (the whole batch, then copied) before the
+    size limit was applied: a 1 GB file at the revision needed over 2 GB. Sizes are now
+    asked first."""
+    (repo / "inventory.yaml").write_text("privlint: 1\njunk: [" + ",".join(["x"] * 700_000) + "]\n")  # 1.4 MB
+    commit(repo)
+    (repo / "inventory.yaml").write_text("privlint: 1\n")
+    result = cli("diff", "HEAD", "inventory.yaml", cwd=repo, env={"PRIVLINT_MAX_INVENTORY_MB": "1"})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("privlint: error: inventory.yaml (at the revision): the file is 1.3 MB, more than the 1 MB")
