@@ -395,6 +395,12 @@ def main() -> None:
     # cyclic garbage collection passes over them free nothing and cost ~20% of a big check
     # (measured: same peak memory without them, on valid and on all-invalid inventories).
     gc.disable()
+    # A terminal or PYTHONIOENCODING that cannot encode a name (latin-1 and a snowman in a
+    # file name) ended in 'internal error: UnicodeEncodeError': such characters are written
+    # as escapes (`\u2603`) instead. Reports written with --output are UTF-8 always.
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         cli.main(prog_name="privlint", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -422,3 +422,18 @@ def test_a_report_is_written_to_a_fifo_that_is_read(cli, tmp_path):
         assert reader.communicate(timeout=60)[0] == "No findings (1 inventory checked).\n"
     finally:
         reader.kill()
+
+
+@pytest.mark.parametrize("command", [["check"], ["check", "--format", "junit"], ["fmt", "--check"], ["graph"]])
+def test_names_an_output_encoding_cannot_hold_are_escaped(tmp_path, command):
+    """With PYTHONIOENCODING=latin-1, a snowman in a file name ended in 'internal error:
+    UnicodeEncodeError'."""
+    import subprocess
+
+    name = "caf\u00e9 \u2603.yaml"
+    (tmp_path / name).write_text("privlint: 1\norganization:   {name: Acme}\nsystems: 3\n")
+    exe = str(Path(sys.executable).with_name("privlint"))
+    result = subprocess.run([exe, *command, name], cwd=tmp_path, capture_output=True, timeout=120,
+                            env={**os.environ, "PYTHONIOENCODING": "latin-1"})
+    assert result.returncode == 1 and b"internal error" not in result.stderr, result.stderr
+    assert "caf\u00e9 \\u2603.yaml".encode("latin-1") in result.stdout + result.stderr
