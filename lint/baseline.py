@@ -14,6 +14,10 @@ from privlint import __version__
 from .engine import Finding, UsageError
 
 REASON = "baseline"
+# A file that does not parse is never accepted: nothing else in it can be judged, and its
+# fingerprint (rule, "file", path) does not change with the error, so a baseline written
+# while a file was broken passed it, broken in any way, for ever.
+NEVER_ACCEPTED = frozenset({"PL000"})
 
 
 def write(path: str, findings: list[Finding]) -> None:
@@ -21,7 +25,7 @@ def write(path: str, findings: list[Finding]) -> None:
         (
             {"fingerprint": f.fingerprint, "rule": f.rule, "entity": f.entity, "path": f.path}
             for f in findings
-            if not f.suppressed
+            if not f.suppressed and f.rule not in NEVER_ACCEPTED
         ),
         key=lambda entry: (entry["path"], entry["rule"], entry["entity"]),
     )
@@ -71,5 +75,7 @@ def read(path: str) -> set[str]:
 
 def apply(findings: list[Finding], known: set[str]) -> list[Finding]:
     return [
-        replace(f, suppressed=REASON) if not f.suppressed and f.fingerprint in known else f for f in findings
+        replace(f, suppressed=REASON) if not f.suppressed and f.rule not in NEVER_ACCEPTED and f.fingerprint in known
+        else f
+        for f in findings
     ]

@@ -201,3 +201,18 @@ def test_a_configuration_that_is_a_directory_is_named_as_such(cli, project):
         2, "privlint: error: settings: not a configuration file (a directory, FIFO or device)\n")
     result = cli("check", "--config", "missing.yaml", cwd=project)
     assert (result.returncode, result.stderr) == (2, "privlint: error: missing.yaml: no such configuration file\n")
+
+
+def test_a_file_that_does_not_parse_is_never_accepted_by_a_baseline(cli, project):
+    """A PL000 fingerprint (rule, "file", path) does not change with the error: a baseline
+    written while the file was broken passed it, broken in any way, with exit 0."""
+    (project / "inventory.yaml").write_text("privlint: 1\norganization: {name: [x\n")
+    result = cli("check", "--write-baseline", "baseline.json", cwd=project)
+    assert result.returncode == 1 and "PL000" in result.stdout
+    assert json.loads((project / "baseline.json").read_text())["findings"] == []
+    (project / "inventory.yaml").write_text("privlint: 1\norganization: {name: x\n  - y\n")  # broken otherwise
+    accepting = cli("check", "--format", "json", cwd=project).stdout
+    (project / "baseline.json").write_text(json.dumps({"findings": json.loads(accepting)["findings"]}))
+    result = cli("check", "--baseline", "baseline.json", "--format", "json", cwd=project)
+    assert result.returncode == 1
+    assert [(rule, reason) for rule, _, _, reason in findings(result)] == [("PL000", None)]
