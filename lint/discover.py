@@ -40,8 +40,9 @@ def yaml_files(directory: Path) -> list[Path]:
 def _is_inventory_file(entry: Path) -> bool:
     """Whether `entry`, named like YAML in a directory being read, is a file to read (else a
     directory, which is not part of this inventory); a usage error when it is neither."""
-    if _is_file(entry) or entry.is_dir():
-        return _is_file(entry)
+    is_file = _is_file(entry)
+    if is_file or entry.is_dir():
+        return is_file
     # Named as found (display_path would name a link's target).
     shown = f"{display_path(entry.parent)}/{os.fsencode(entry.name).decode('utf-8', 'backslashreplace')}"
     if not entry.exists():
