@@ -216,3 +216,24 @@ def test_a_file_that_does_not_parse_is_never_accepted_by_a_baseline(cli, project
     result = cli("check", "--baseline", "baseline.json", "--format", "json", cwd=project)
     assert result.returncode == 1
     assert [(rule, reason) for rule, _, _, reason in findings(result)] == [("PL000", None)]
+
+
+@pytest.mark.parametrize("name, text", [
+    (".privlint.yaml", "vendors: {acme: {name: Acme, aliases: [" + ",".join(["a"] * 150_000) + "]}}\n"),
+    ("pyproject.toml", "[tool.privlint.vendors.acme]\nname = 'Acme'\naliases = [" + ",".join(["'a'"] * 150_000) + "]\n"),
+    ("pyproject.toml", "[tool.privlint]\nselect = [" + ",".join(["'PL1'"] * 150_000) + "]\n"),
+])
+def test_a_configuration_of_too_many_values_is_refused_before_it_is_checked(cli, project, name, text):
+    """A 10 MB configuration listing 4.9 million vendor aliases took 24 s (YAML; TOML 2.4
+    million: 11 s) before anything was checked: a configuration holds at most 100,000 values."""
+    (project / name).write_text(text)
+    result = cli("check", cwd=project)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "the configuration holds more than 100,000 values" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_pyproject_counts_only_privlint_settings(cli, project):
+    (project / "pyproject.toml").write_text(
+        "[tool.other]\nwords = [" + ",".join(["'a'"] * 150_000) + "]\n[tool.privlint]\nfail-on = 'never'\n"
+    )
+    assert cli("check", cwd=project).returncode == 0
