@@ -169,13 +169,13 @@ def test_a_baseline_of_the_wrong_shape_is_a_usage_error(cli, project, document):
 
 
 def test_a_baseline_that_never_ends_is_refused_at_a_size(cli, project):
-    """`--baseline /dev/zero` was read until memory ran out (3.8 GB): a baseline may be 20
-    times the inventory size limit (200 MB by default; 20 MB here)."""
+    """`--baseline /dev/zero` was read until memory ran out (3.8 GB): a baseline may be
+    twice the inventory size limit (20 MB by default; 2 MB here)."""
     result = cli("check", "--baseline", "/dev/zero", cwd=project, env={"PRIVLINT_MAX_INVENTORY_MB": "1"})
     assert result.returncode == 2, result.stderr
     assert result.stderr == (
-        "privlint: error: /dev/zero: the baseline is larger than the 20 MB privlint reads for one "
-        "(20 times the inventory size limit; PRIVLINT_MAX_INVENTORY_MB raises both)\n"
+        "privlint: error: /dev/zero: the baseline is larger than the 2 MB privlint reads for one "
+        "(2 times the inventory size limit; PRIVLINT_MAX_INVENTORY_MB raises both)\n"
     )
 
 
