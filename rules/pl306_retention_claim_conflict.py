@@ -20,7 +20,7 @@ systems:
 """
 
 from privlint.lint import taxonomy
-from privlint.lint.durations import days
+from privlint.lint.durations import seconds
 from privlint.lint.engine import Violation
 
 ID = "PL306"
@@ -31,14 +31,14 @@ SUMMARY = "a system or recipient keeps data longer than `policy.retention`"
 
 def check(context):
     promised = context.inventory.policy.get("retention")
-    limit = days(promised) if promised else None
+    limit = seconds(promised) if promised else None
     if limit is None:
         return
     data_map = context.data_map
     for node in context.inventory.nodes:
         if not any(taxonomy.is_personal(category) for category in data_map.holds(node.id)):
             continue  # storage limitation is about personal data
-        kept = days(node.retention) if node.retention else None
+        kept = seconds(node.retention) if node.retention else None
         if kept is not None and kept > limit:
             message = f"{node.entity} keeps data for {node.retention}, longer than the {promised} the policy promises"
             yield Violation.at(node.location, node.entity, message, "retention")
