@@ -47,7 +47,39 @@ def _document_schema(fragment: bool) -> dict:
 def _validator(fragment: bool):
     import jsonschema
 
-    return jsonschema.Draft202012Validator(_document_schema(fragment))
+    checker = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern_keyword})
+    return checker(_document_schema(fragment))
+
+
+def _pattern_keyword(validator, pattern: str, instance: Any, schema: dict):
+    """jsonschema's `pattern`, read as JSON Schema means it (see _ecma_regex)."""
+    if validator.is_type(instance, "string") and not _ecma_regex(pattern).search(instance):
+        from jsonschema.exceptions import ValidationError
+
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _ecma_regex(pattern: str) -> re.Pattern:
+    """A schema pattern (an ECMA-262 regular expression) as Python reads it the same way: `$`
+    is the end of the string, where Python's `$` also matches before a final newline (so
+    "US\\n" passed ^[A-Z]{2}$, a country and an origin no rule knew, and {"EEA\\n": scc} a
+    basis for no area), and `\\d` is an ASCII digit only."""
+    translated = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        translated.append(char)
+    return re.compile("".join(translated), re.ASCII)
 
 
 def validate(document: Document, fragment: bool = False, budget: int | None = None) -> list[Problem]:
@@ -308,7 +340,7 @@ class _Compiler:
             constant = schema["const"]
             checks.append(lambda value: _equal(value, constant))
         if "pattern" in schema:
-            search = re.compile(schema["pattern"]).search
+            search = _ecma_regex(schema["pattern"]).search
             checks.append(lambda value: not isinstance(value, str) or search(value) is not None)
         if "minLength" in schema:
             shortest = schema["minLength"]
