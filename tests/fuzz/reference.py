@@ -2,7 +2,7 @@
 
 `propagate` is the data map's original worklist propagation, unoptimised: strongly connected
 component by component, in topological order; inside one, first give the nodes of each cycle
-that passes a category on whole the union of what they hold of it, then, in sweeps, take the pending node
+that passes a category on whole the union of what they will hold of it, then, in sweeps, take the pending node
 first in depth-first reverse postorder, then in the opposite order, and so on (a node that
 grows behind a sweep waits for the next), recompute every flow out of it into the component by
 scanning everything the source holds, queue targets that grew; once the component has settled,
@@ -104,32 +104,43 @@ def propagate(data_map) -> tuple[dict, dict]:
         return list(dict.fromkeys(visited))
 
     def share_around_cycles(rank) -> list:
-        """Nodes of a cycle of flows each listing a category or a key above it, and keeping all
-        the cycle holds of it through their origins, get the union of what they hold of it (as
-        the data map does before a component's sweeps)."""
-        passing = nx.DiGraph()
-        narrowing = []
-        for flow in data_map.flows:
-            source, target = flow.source, flow.target
-            if not graph.succ[target] or component[source] != rank or component[target] != rank:
-                continue
-            narrowed = {reference.legal_area(origin) for origin in flow.origins} if flow.origins else None
-            for category in held.get(source, {}):
-                if any(taxonomy.covers(listed, category) for listed in flow.data_categories):
-                    passing.add_edge((source, category), (target, category))
-                    narrowing.append(((source, category), (target, category), narrowed))
+        """As the data map does before a component's sweeps, category by category, broad ones
+        first: the nodes of a cycle of flows each listing the category or a key above it, and
+        keeping all the cycle will hold of it through their origins, get the union of what they
+        hold of it and of what the cycle's flows listing it exactly carry from keys above it,
+        when one of them holds it or a flow of the cycle lists it."""
+        inside = [
+            flow for flow in data_map.flows
+            if graph.succ[flow.target] and component[flow.source] == rank and component[flow.target] == rank
+        ]
+        candidates = {category for flow in inside for category in flow.data_categories}
+        for node, rank_of_node in component.items():
+            if rank_of_node == rank and any(flow.source == node for flow in inside):
+                candidates.update(held.get(node, {}))
         grown = []
-        for cycle in nx.strongly_connected_components(passing):
-            if len(cycle) > 1:
-                union = set().union(*(held[node][category] for node, category in cycle))
-                if any(
-                    start in cycle and end in cycle and any(origin not in narrowed for origin, _ in union)
-                    for start, end, narrowed in narrowing if narrowed is not None
+        for category in sorted(candidates, key=lambda key: (key.count("."), key)):
+            passing = [flow for flow in inside if any(taxonomy.covers(listed, category) for listed in flow.data_categories)]
+            cycles = [cycle for cycle in nx.strongly_connected_components(
+                nx.DiGraph((flow.source, flow.target) for flow in passing)) if len(cycle) > 1]
+            for cycle in cycles:
+                within = [flow for flow in passing if flow.source in cycle and flow.target in cycle]
+                keyed = any(category in held.get(node, {}) for node in cycle)
+                union = set().union(*(held[node][category] for node in cycle if category in held.get(node, {})))
+                for flow in within:
+                    if category in flow.data_categories:
+                        keyed = True
+                        narrowed = {reference.legal_area(origin) for origin in flow.origins} if flow.origins else None
+                        for held_category, provenance in held.get(flow.source, {}).items():
+                            if held_category != category and taxonomy.covers(held_category, category):
+                                union |= {item for item in provenance if narrowed is None or item[0] in narrowed}
+                if not keyed or any(
+                    any(origin not in {reference.legal_area(o) for o in flow.origins} for origin, _ in union)
+                    for flow in within if flow.origins
                 ):
                     continue
-                for node, category in cycle:
-                    if held[node][category] != union:
-                        held[node][category] = set(union)
+                for node in cycle:
+                    if category not in held[node] or held[node][category] != union:
+                        held[node][category] |= union
                         grown.append(node)
         return grown
 
