@@ -510,8 +510,9 @@ class DataMap:
         sweeps of 3,000 nodes (25 s), and sharing only among nodes that already held the
         category left that as slow when only every other node collected, or the nodes
         collected `user.contact` and the ring listed `user.contact.email` (700 KB: 28 s).
-        Broad categories go first, so what a key above brings has been shared. Returns the
-        nodes that grew."""
+        Broad categories go first, so what a key above brings has been shared. Before that,
+        the nodes that will hold a category are given it (_give_key); after, it is carried
+        along its own flows (_pass_on). Returns the nodes that grew."""
         members = self._members.get(rank)
         if members is None:
             return []
@@ -531,20 +532,93 @@ class DataMap:
         for node in members:
             candidates.update(self._held.get(node, ()))
         cycles_of: dict[tuple[str, ...], list] = {}  # the same listed keys make the same cycles
+        paths_of: dict[tuple[str, ...], tuple] = {}  # ... and the same successors and order
         grown: dict[str, None] = {}
         for category in sorted(candidates, key=_broad_first):
             keys = tuple(key for key in (*_ancestors(category), category) if key in listing)
             if not keys:
                 continue
             flows = [listing[key] for key in keys]
+            exact = listing[category] if keys[-1] == category else []
+            paths = paths_of.get(keys)
+            if paths is None:
+                paths = paths_of[keys] = _successors_and_order(flows)
+            for node in self._give_key(category, members, paths[0], exact):
+                grown[node] = None
             cycles = cycles_of.get(keys)
             if cycles is None:
                 cycles = cycles_of[keys] = _cycles(members, flows, inside_flows)
             if cycles:
-                exact = listing[category] if keys[-1] == category else []
                 for node in self._share_one(category, cycles, flows, exact):
                     grown[node] = None
+            for node in self._pass_on(category, flows, exact, paths[1]):
+                grown[node] = None
         return list(grown)
+
+    def _give_key(self, category: str, members: list[str], successors: dict, exact: list) -> list[str]:
+        """Give the category, with nothing known of it yet, to the nodes of the component that
+        will hold it: those a flow listing it reaches, and those flows listing it or a key
+        above it reach from a node holding it. All a component's nodes will hold is then theirs
+        before its sweeps, in one order that does not depend on how its data went round."""
+        reached = {node for node in members if category in self._held.get(node, ())}
+        reached.update(exact[1::4])
+        frontier = list(reached)
+        while frontier:
+            for target in successors.get(frontier.pop(), ()):
+                if target not in reached:
+                    reached.add(target)
+                    frontier.append(target)
+        given = []
+        for node in members:
+            if node in reached and category not in self._held[node]:
+                self._index(node, category)
+                self._held[node][category] = 0
+                given.append(node)
+        return given
+
+    def _pass_on(self, category: str, flows: list[list], exact: list, order: list[str]) -> list[str]:
+        """Carry what the component's nodes hold of the category along its flows (those listing
+        it or a key above it) twice, in the order of a depth-first search of those flows, not
+        of the whole map: flows that carry other data (or none) fixed an order against which
+        the category's own path zig-zagged, and each sweep carried it one hop (3,000 systems
+        of distinct origins on such a path: 9 s; on a ring one of whose flows keeps all but
+        one origin, so that nothing is shared around it: 28 s). Two passes settle a path or a
+        ring; the sweeps do the rest. Returns the nodes that grew."""
+        out: dict[str, list] = defaultdict(list)  # source -> flat target, keeps, lists it exactly
+        for listed in flows:
+            is_exact = listed is exact
+            for source, target, allowed in zip(listed[0::4], listed[1::4], listed[2::4]):
+                out[source].extend((target, allowed, is_exact))
+        value = {node: self._held[node][category] for node in order if category in self._held.get(node, ())}
+        above = {source: self._made_of_keys_above(source, category, None) for source in exact[0::4]}
+        for _ in range(2):
+            changed = False
+            for source in order:
+                held = value.get(source)
+                if held is None:
+                    if source not in above:
+                        continue  # holds none of it, nor makes it of a key above
+                    held = 0
+                edges = out.get(source, ())
+                for target, allowed, is_exact in zip(edges[0::3], edges[1::3], edges[2::3]):
+                    mask = held | above[source] if is_exact else held
+                    if allowed is not None:
+                        mask &= allowed
+                    if not mask:
+                        continue  # nothing to bring (the target may not hold the category)
+                    before = value[target]
+                    if before | mask != before:
+                        value[target] = before | mask
+                        changed = True
+            if not changed:
+                break
+        grown = []
+        for node, mask in value.items():
+            if mask != self._held[node][category]:
+                self._held[node][category] = self._canonical.setdefault(mask, mask) if mask > _SMALL else mask
+                self._changed(node, category)
+                grown.append(node)
+        return grown
 
     def _share_one(self, category: str, cycles: list, flows: list[list], exact: list) -> list[str]:
         """For one category: give the nodes of each of `cycles` (of `flows`, those passing the
@@ -844,6 +918,36 @@ def _cycles(members: list[str], flows: list[list], inside_flows: int) -> list[se
             break
         pairs = kept
     return [cycle for cycle in nx.strongly_connected_components(nx.DiGraph(pairs)) if len(cycle) > 1]
+
+
+def _successors_and_order(flows: list[list]) -> tuple[dict[str, list[str]], list[str]]:
+    """Each source's targets among `flows` (flat lists of source, target, keeps, number), and
+    their nodes in reverse postorder of a depth-first search from each in turn, in the order
+    they first appear."""
+    successors: dict[str, list[str]] = {}
+    for listed in flows:
+        for source, target in zip(listed[0::4], listed[1::4]):
+            successors.setdefault(source, []).append(target)
+            successors.setdefault(target, [])
+    postorder = []
+    seen = set()
+    for start in successors:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(successors[start]))]
+        while stack:
+            node, ahead = stack[-1]
+            for target in ahead:
+                if target not in seen:
+                    seen.add(target)
+                    stack.append((target, iter(successors[target])))
+                    break
+            else:
+                stack.pop()
+                postorder.append(node)
+    postorder.reverse()
+    return successors, postorder
 
 
 def _ancestors(category: str) -> tuple[str, ...]:

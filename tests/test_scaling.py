@@ -125,19 +125,18 @@ def test_transfers_are_found_once_and_released_when_their_rules_are_done(tmp_pat
 def test_flows_leaving_a_cycle_are_computed_once_it_has_settled(tmp_path, monkeypatch):
     """Data goes round a ring of systems before the ring is settled; the flows out of the ring
     are computed once, after that, not each time the ring's data grows (20,000 flows: 55,000
-    flow computations before, 34,000 after). One ring flow keeps only EEA data, so the ring's
-    nodes cannot be given what they will hold before the sweeps (_share_around_cycles)."""
+    flow computations before, 34,000 after). What the ring's nodes are given before the sweeps
+    (_share_around_cycles) would settle it at once: left out here, so the data goes round."""
     ring = ["a", "b", "c", "d"]
     categories = ["user.contact.email", "user.contact.phone_number", "user.name", "user.location"]
     systems = "".join(
-        f"  - id: {node}\n    collects: [{{data_categories: [{category}], origins: [EEA, US]}}]\n"
+        f"  - id: {node}\n    collects: [{{data_categories: [{category}], origins: [EEA]}}]\n"
         for node, category in zip(ring, categories)
     ) + "  - id: warehouse\n"
     ring_flows = [(source, ring[(index + 1) % len(ring)]) for index, source in enumerate(ring)]
     leaving = [(source, "warehouse") for source in ring] + [("warehouse", "ads")]
     flows = "".join(
-        f"  - {{from: {source}, to: {target}, data_categories: [user]{', origins: [EEA]' if source == 'a' else ''}}}\n"
-        for source, target in ring_flows + leaving
+        f"  - {{from: {source}, to: {target}, data_categories: [user]}}\n" for source, target in ring_flows + leaving
     )
     text = (
         "privlint: 1\norganization: {name: Acme, country: DE}\nsystems:\n" + systems
@@ -154,6 +153,7 @@ def test_flows_leaving_a_cycle_are_computed_once_it_has_settled(tmp_path, monkey
         return original(self, flow, keys)
 
     monkeypatch.setattr(graph.DataMap, "_carry", counting)
+    monkeypatch.setattr(graph.DataMap, "_share_around_cycles", lambda self, rank, out: [])
     data_map = graph.DataMap(context.inventory)
     assert {computed[f"flow:{source}->{target}"] for source, target in leaving} == {1}
     assert max(computed[f"flow:{source}->{target}"] for source, target in ring_flows) > 1  # the ring went round
@@ -467,3 +467,63 @@ def test_changed_files_of_one_directory_inventory_judge_and_resolve_it_once(tmp_
     assert len(found) == 1 and len(found[0].files) == count + 1
     assert listings[0] <= 1
     assert resolutions[0] <= 5 * count
+
+
+@pytest.mark.parametrize("shape", ["path", "ring-one-flow-keeping-all-but-one-origin", "ring-each-flow-dropping-one"])
+def test_data_zig_zagging_where_nothing_is_shared_settles_in_a_few_sweeps(tmp_path, monkeypatch, shape):
+    """As above, but no cycle keeps all it holds: a path (the chain made one component by a
+    flow back), or a ring one of whose flows (or each of whose flows) leaves out an origin.
+    Each sweep carried the data one hop (3,000 systems on the path: 9 s; 5,000: 57 s; on the
+    ring with one narrowing flow, 3,000: 28 s). The category is carried along its own flows,
+    in their depth-first order, before the sweeps."""
+    size = 300
+    from privlint.lint import reference
+
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    eea = reference.eea_members()
+    countries = [a + b for a in letters for b in letters if a + b not in eea and a + b not in ("GB", "UK")][:size]
+    zigzag, low, high = [], 0, size - 1
+    while low <= high:
+        zigzag.append(low)
+        low += 1
+        if low <= high:
+            zigzag.append(high)
+            high -= 1
+    systems = "".join(
+        f"  - {{id: s{index}, collects: [{{data_categories: [user.contact.email], origins: [{country}]}}]}}\n"
+        for index, country in enumerate(countries)
+    )
+    chain = "".join(f"  - {{from: s{index}, to: s{index + 1}, data_categories: [user.biometric]}}\n" for index in range(size - 1))
+    chain += f"  - {{from: s{size - 1}, to: s0, data_categories: [user.biometric]}}\n"
+    hops = list(zip(zigzag, zigzag[1:] + zigzag[:1]))
+    if shape == "path":
+        hops = hops[:-1]
+
+    def kept(hop: int) -> set[str]:
+        if shape == "ring-each-flow-dropping-one" or (shape != "path" and hop == 0):
+            return {country for index, country in enumerate(countries) if index != hop}
+        return set(countries)
+
+    def origins(hop: int) -> str:
+        return "" if kept(hop) == set(countries) else f", origins: [{', '.join(sorted(kept(hop)))}]"
+
+    ring = "".join(
+        f"  - {{from: s{source}, to: s{target}, data_categories: [user.contact.email]{origins(hop)}}}\n"
+        for hop, (source, target) in enumerate(hops)
+    )
+    path = tmp_path / "zigzag.yaml"
+    path.write_text("privlint: 1\norganization: {name: Acme, country: DE}\nsystems:\n" + systems + "flows:\n" + chain + ring)
+    context = engine.load_context(str(path), [path], AS_OF)
+    computations = _count(monkeypatch, graph.DataMap, "_carry")
+    data_map = graph.DataMap(context.inventory)
+    expected = {index: {country} for index, country in enumerate(countries)}  # a plain fixpoint
+    grew = True
+    while grew:
+        grew = False
+        for hop, (source, target) in enumerate(hops):
+            if not expected[source] & kept(hop) <= expected[target]:
+                expected[target] |= expected[source] & kept(hop)
+                grew = True
+    for index in range(size):
+        assert {origin for origin, _ in data_map.held(f"s{index}")["user.contact.email"]} == expected[index]
+    assert computations[0] < 10 * size  # was about size * size / 2

@@ -109,6 +109,8 @@ def propagate(data_map) -> tuple[dict, dict]:
         keeping all the cycle will hold of it through their origins, get the union of what they
         hold of it and of what the cycle's flows listing it exactly carry from keys above it,
         when one of them holds it or a flow of the cycle lists it."""
+        if sum(1 for rank_of_node in component.values() if rank_of_node == rank) < 2:
+            return []  # a node alone, with or without a flow to itself: no cycle to share around
         inside = [
             flow for flow in data_map.flows
             if graph.succ[flow.target] and component[flow.source] == rank and component[flow.target] == rank
@@ -120,6 +122,20 @@ def propagate(data_map) -> tuple[dict, dict]:
         grown = []
         for category in sorted(candidates, key=lambda key: (key.count("."), key)):
             passing = [flow for flow in inside if any(taxonomy.covers(listed, category) for listed in flow.data_categories)]
+            # Every node that will hold the category gets it now (what it holds of it comes
+            # later), broad categories first: reached by a flow listing it, or from a node
+            # holding it by one listing it or a key above it.
+            reached = {node for node in {flow.source for flow in inside} if category in held.get(node, {})}
+            reached |= {flow.target for flow in passing if category in flow.data_categories}
+            while True:
+                more = {flow.target for flow in passing if flow.source in reached} - reached
+                if not more:
+                    break
+                reached |= more
+            for node in reached:
+                if category not in held[node]:
+                    held[node][category] = set()
+                    grown.append(node)
             cycles = [cycle for cycle in nx.strongly_connected_components(
                 nx.DiGraph((flow.source, flow.target) for flow in passing)) if len(cycle) > 1]
             for cycle in cycles:
