@@ -74,13 +74,29 @@ def eea_members() -> frozenset[str]:
     return frozenset(_data("adequacy.yaml")["EEA"]["members"])
 
 
+# ISO 3166-1 codes "exceptionally reserved" for places the legal areas cover, as people
+# write them: UK for the United Kingdom (GB), EL for Greece (GR; the EU's own code for it).
+# Read as unknown places, a recipient in the UK looked restricted for UK data, and data of
+# people in Greece was known as no area's.
+_RESERVED = {"UK": "GB", "EL": "GR"}
+
+
+def iso_country(code: str | None) -> str | None:
+    """The assigned ISO 3166-1 code of a country written with a reserved one (UK -> GB)."""
+    return _RESERVED.get(code, code)
+
+
 def legal_area(origin: str | None) -> str | None:
-    """EEA, UK or CH for data protected by those regimes; otherwise the code as given."""
+    """EEA, UK or CH for data protected by those regimes; otherwise the code as given. EU
+    (reserved for the European Union) is EEA data: the GDPR protects it."""
     if origin in LEGAL_AREAS or origin is None:
         return origin
-    if origin == "GB":
+    if origin == "EU":
+        return "EEA"
+    country = iso_country(origin)
+    if country == "GB":
         return "UK"
-    if origin in eea_members():
+    if country in eea_members():
         return "EEA"
     return origin
 

@@ -29,6 +29,7 @@ VALID_TOOLS = {
 def within_area(area: str, country: str | None) -> bool:
     if country is None:
         return False
+    country = reference.iso_country(country)
     if area == "EEA":
         return country in reference.eea_members()
     return country == {"UK": "GB", "CH": "CH"}[area]
@@ -56,7 +57,7 @@ def destination(recipient: Node) -> str:
 def adequate(area: str, recipient: Node, as_of: dt.date, hr_data: bool = False) -> bool:
     """The destination is adequate for data of `area` on `as_of`. For the US that takes a DPF
     certification, covering HR data when `hr_data` (employees', job applicants' data)."""
-    country = recipient.country
+    country = reference.iso_country(recipient.country)
     if country is None:
         return False
     if within_area(area, country):
