@@ -923,25 +923,34 @@ def _cycles(members: list[str], flows: list[list], inside_flows: int) -> list[se
 def _successors_and_order(flows: list[list]) -> tuple[dict[str, list[str]], list[str]]:
     """Each source's targets among `flows` (flat lists of source, target, keeps, number), and
     their nodes in reverse postorder of a depth-first search from each in turn, in the order
-    they first appear."""
+    they first appear. The search follows the flows that keep the most first: flows keeping
+    one origin nobody has, declared first, made an order against which the flows that carry
+    the data zig-zagged (3,000 systems: 32 s)."""
     successors: dict[str, list[str]] = {}
+    ranked: dict[str, list[tuple[tuple[int, int], str]]] = {}  # source -> (how little the flow keeps, target)
     for listed in flows:
-        for source, target in zip(listed[0::4], listed[1::4]):
+        for source, target, allowed in zip(listed[0::4], listed[1::4], listed[2::4]):
             successors.setdefault(source, []).append(target)
             successors.setdefault(target, [])
+            keeps = (0, 0) if allowed is None else (1, -allowed.bit_count())  # None: all
+            ranked.setdefault(source, []).append((keeps, target))
+    first = {}
+    for source, targets in ranked.items():
+        targets.sort(key=lambda ranked_target: ranked_target[0])  # stable: declared order among equals
+        first[source] = [target for _, target in targets]
     postorder = []
     seen = set()
     for start in successors:
         if start in seen:
             continue
         seen.add(start)
-        stack = [(start, iter(successors[start]))]
+        stack = [(start, iter(first.get(start, ())))]
         while stack:
             node, ahead = stack[-1]
             for target in ahead:
                 if target not in seen:
                     seen.add(target)
-                    stack.append((target, iter(successors[target])))
+                    stack.append((target, iter(first.get(target, ()))))
                     break
             else:
                 stack.pop()
