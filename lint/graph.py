@@ -517,20 +517,27 @@ class DataMap:
         if members is None:
             return []
         # category -> the flows inside the component listing it: source, target, what the flow
-        # keeps (None: all), the flow's number; flat (a tuple per flow cost 5 MB at the peak
-        # of the 20,000-flow benchmark)
+        # keeps (None: all), the flow; flat (a tuple per flow cost 5 MB at the peak of the
+        # 20,000-flow benchmark)
         listing: dict[str, list] = defaultdict(list)
         inside_flows = 0
+        declared: set[str] = set()  # categories flows declare origins for (stage 2)
         for source in members:
             inside = self._inside.get(source, 0)
-            for position, (target, _, (_, allowed, listed)) in enumerate(out[source]):
+            for position, (target, flow, (_, allowed, listed)) in enumerate(out[source]):
                 if inside >> position & 1:
                     inside_flows += 1
+                    declared.update(self._declaring.get(flow, ()))
                     for category, _ in listed:
-                        listing[category].extend((source, target, allowed, inside_flows))
-        candidates = set(listing)
-        for node in members:
-            candidates.update(self._held.get(node, ()))
+                        listing[category].extend((source, target, allowed, flow))
+        if self._declaring:
+            # Stage 2 starts from stage 1's fixpoint: only what flows declare (and the keys
+            # below it, which draw on it) has anything new to carry.
+            candidates = {category for category in listing if {category, *_ancestors(category)} & declared}
+        else:
+            candidates = set(listing)
+            for node in members:
+                candidates.update(self._held.get(node, ()))
         cycles_of: dict[tuple[str, ...], list] = {}  # the same listed keys make the same cycles
         paths_of: dict[tuple[str, ...], tuple] = {}  # ... and the same successors and order
         grown: dict[str, None] = {}
@@ -543,14 +550,15 @@ class DataMap:
             paths = paths_of.get(keys)
             if paths is None:
                 paths = paths_of[keys] = _successors_and_order(flows)
-            for node in self._give_key(category, members, paths[0], exact):
-                grown[node] = None
-            cycles = cycles_of.get(keys)
-            if cycles is None:
-                cycles = cycles_of[keys] = _cycles(members, flows, inside_flows)
-            if cycles:
-                for node in self._share_one(category, cycles, flows, exact):
+            if not self._declaring:  # stage 2 gives no category anew, and cycles have shared
+                for node in self._give_key(category, members, paths[0], exact):
                     grown[node] = None
+                cycles = cycles_of.get(keys)
+                if cycles is None:
+                    cycles = cycles_of[keys] = _cycles(members, flows, inside_flows)
+                if cycles:
+                    for node in self._share_one(category, cycles, flows, exact):
+                        grown[node] = None
             for node in self._pass_on(category, flows, exact, paths[1]):
                 grown[node] = None
         return list(grown)
@@ -589,6 +597,11 @@ class DataMap:
             is_exact = listed is exact
             for source, target, allowed in zip(listed[0::4], listed[1::4], listed[2::4]):
                 out[source].extend((target, allowed, is_exact))
+        # Stage 2: the origins a flow listing the category declares for it (see _carry)
+        declares: dict[tuple[str, str], Bits] = {}
+        for source, target, flow in zip(exact[0::4], exact[1::4], exact[3::4]):
+            if category in self._declaring.get(flow, ()):
+                declares[(source, target)] = declares.get((source, target), 0) | self._narrowed(flow.origins or None)[0]
         value = {node: self._held[node][category] for node in order if category in self._held.get(node, ())}
         above = {source: self._made_of_keys_above(source, category, None) for source in exact[0::4]}
         for _ in range(2):
@@ -604,6 +617,8 @@ class DataMap:
                     mask = held | above[source] if is_exact else held
                     if allowed is not None:
                         mask &= allowed
+                    if is_exact and declares:
+                        mask |= declares.get((source, target), 0)
                     if not mask:
                         continue  # nothing to bring (the target may not hold the category)
                     before = value[target]
@@ -896,13 +911,13 @@ def _broad_first(category: str) -> tuple[int, str]:
 
 def _cycles(members: list[str], flows: list[list], inside_flows: int) -> list[set[str]]:
     """The cycles (strongly connected sets of several nodes) of `flows` (flat lists of source,
-    target, keeps, number) inside a component of `members` with `inside_flows` flows. When
+    target, keeps, flow) inside a component of `members` with `inside_flows` flows. When
     they are all of the component's flows, the component is the one cycle: no graph to build
     (thousands of small components, each asked about dozens of categories)."""
-    numbers = set()
+    passing = set()
     for listed in flows:
-        numbers.update(listed[3::4])
-    if len(numbers) == inside_flows:
+        passing.update(listed[3::4])
+    if len(passing) == inside_flows:
         return [set(members)]
     pairs = [pair for listed in flows for pair in zip(listed[0::4], listed[1::4])]
     # A node on a cycle sends to and receives from one: peel off the others first, a few
@@ -921,7 +936,7 @@ def _cycles(members: list[str], flows: list[list], inside_flows: int) -> list[se
 
 
 def _successors_and_order(flows: list[list]) -> tuple[dict[str, list[str]], list[str]]:
-    """Each source's targets among `flows` (flat lists of source, target, keeps, number), and
+    """Each source's targets among `flows` (flat lists of source, target, keeps, flow), and
     their nodes in reverse postorder of a depth-first search from each in turn, in the order
     they first appear. The search follows the flows that keep the most first: flows keeping
     one origin nobody has, declared first, made an order against which the flows that carry

@@ -536,3 +536,39 @@ def test_data_zig_zagging_where_nothing_is_shared_settles_in_a_few_sweeps(tmp_pa
     for index in range(size):
         assert {origin for origin, _ in data_map.held(f"s{index}")["user.contact.email"]} == expected[index]
     assert computations[0] < 10 * size  # was about size * size / 2
+
+
+def test_declared_origins_zig_zagging_settle_in_a_few_sweeps(tmp_path, monkeypatch):
+    """Stage 2 of propagation: the systems collect with no origin, and beside each hop of a
+    zig-zag path runs a flow declaring the origin of its own country, so the declared origins
+    go down the path against the depth-first order. Each sweep carried them one hop (6,000
+    systems, 1.7 MB: 15 s); stage 2 now carries them along the category's flows first."""
+    size = 300
+    from privlint.lint import reference
+
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    eea = reference.eea_members()
+    countries = [a + b for a in letters for b in letters if a + b not in eea and a + b not in ("GB", "UK", "EL", "EU")][:size]
+    zigzag, low, high = [], 0, size - 1
+    while low <= high:
+        zigzag.append(low)
+        low += 1
+        if low <= high:
+            zigzag.append(high)
+            high -= 1
+    systems = "".join(f"  - {{id: s{index}, collects: [{{data_categories: [user.contact.email]}}]}}\n" for index in range(size))
+    chain = "".join(f"  - {{from: s{index}, to: s{index + 1}, data_categories: [user.biometric]}}\n" for index in range(size - 1))
+    chain += f"  - {{from: s{size - 1}, to: s0, data_categories: [user.biometric]}}\n"
+    path = "".join(
+        f"  - {{from: s{source}, to: s{target}, data_categories: [user.contact.email], origins: [{countries[hop]}]}}\n"
+        f"  - {{from: s{source}, to: s{target}, data_categories: [user.contact.email]}}\n"
+        for hop, (source, target) in enumerate(zip(zigzag, zigzag[1:]))
+    )
+    file = tmp_path / "declared.yaml"
+    file.write_text("privlint: 1\norganization: {name: Acme, country: DE}\nsystems:\n" + systems + "flows:\n" + chain + path)
+    context = engine.load_context(str(file), [file], AS_OF)
+    computations = _count(monkeypatch, graph.DataMap, "_carry")
+    data_map = graph.DataMap(context.inventory)
+    last = zigzag[-1]  # the path's end: every origin declared on the way
+    assert {origin for origin, _ in data_map.held(f"s{last}")["user.contact.email"]} == {None, *countries[:size - 1]}
+    assert computations[0] < 20 * size  # was about size * size
