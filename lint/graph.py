@@ -557,8 +557,11 @@ class DataMap:
                 if cycles is None:
                     cycles = cycles_of[keys] = _cycles(members, flows, inside_flows)
                 if cycles:
-                    for node in self._share_one(category, cycles, flows, exact):
+                    shared, everywhere = self._share_one(category, cycles, flows, exact, len(members))
+                    for node in shared:
                         grown[node] = None
+                    if everywhere:
+                        continue  # each node holds all the component has of it: nothing to carry
             for node in self._pass_on(category, flows, exact, paths[1]):
                 grown[node] = None
         return list(grown)
@@ -635,11 +638,14 @@ class DataMap:
                 grown.append(node)
         return grown
 
-    def _share_one(self, category: str, cycles: list, flows: list[list], exact: list) -> list[str]:
+    def _share_one(
+        self, category: str, cycles: list, flows: list[list], exact: list, nodes: int
+    ) -> tuple[list[str], bool]:
         """For one category: give the nodes of each of `cycles` (of `flows`, those passing the
         category on; `exact` those listing it) what they will all hold of it (see
         _share_around_cycles), unless a flow of the cycle keeps less, or no node of the cycle
-        holds it and no flow of it lists it (then none will through it); the nodes that grew."""
+        holds it and no flow of it lists it (then none will through it); the nodes that grew,
+        and whether a cycle of all the component's `nodes` was given it."""
         cycle_of = {node: index for index, cycle in enumerate(cycles) for node in cycle}
         unions: list[Bits | None] = []
         keyed: list[bool] = []
@@ -666,9 +672,11 @@ class DataMap:
                     if union is not None and union & allowed != union:
                         unions[index] = None  # a flow of the cycle narrows what it holds
         grown = []
+        everywhere = False
         for cycle, union, holds in zip(cycles, unions, keyed):
             if union is None or not holds:
                 continue
+            everywhere = everywhere or len(cycle) == nodes
             if union > _SMALL:
                 union = self._canonical.setdefault(union, union)
             for node in cycle:  # the one object, as shared masks are (see _receive)
@@ -682,7 +690,7 @@ class DataMap:
                     self._changed(node, category)
                 holdings[category] = union
                 grown.append(node)
-        return grown
+        return grown, everywhere
 
     def _made_of_keys_above(self, node_id: str, category: str, allowed: Bits | None) -> Bits:
         """What a flow listing `category` out of the node carries as it from the keys above it."""
