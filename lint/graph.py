@@ -490,7 +490,7 @@ class DataMap:
             rank = heapq.heappop(ranks)
             members = waiting.pop(rank)
             members.update(dict.fromkeys(self._share_around_cycles(rank, out)))
-            for source in self._sweep(list(members), out):
+            for source in self._sweep(list(members), out, rank):
                 for target in self._run(source, out[source], ~self._inside.get(source, 0)):
                     if target in out:
                         rank = component[target]
@@ -511,17 +511,68 @@ class DataMap:
         category left that as slow when only every other node collected, or the nodes
         collected `user.contact` and the ring listed `user.contact.email` (700 KB: 28 s).
         Broad categories go first, so what a key above brings has been shared. Before that,
-        the nodes that will hold a category are given it (_give_key); after, it is carried
-        along its own flows (_pass_on). Returns the nodes that grew."""
+        the nodes that will hold a category are given it (_give_key). Stage 2 gives no
+        category anew, and its cycles have shared. Returns the nodes that grew."""
+        members = self._members.get(rank)
+        if members is None or self._declaring:
+            return []
+        listing, inside_flows, _ = self._listing(members, out)
+        candidates = set(listing)
+        for node in members:
+            candidates.update(self._held.get(node, ()))
+        cycles_of: dict[tuple[str, ...], list] = {}  # the same listed keys make the same cycles
+        successors_of: dict[tuple[str, ...], dict] = {}  # ... and the same successors
+        grown: dict[str, None] = {}
+        for category in sorted(candidates, key=_broad_first):
+            keys = tuple(key for key in (*_ancestors(category), category) if key in listing)
+            if not keys:
+                continue
+            flows = [listing[key] for key in keys]
+            exact = listing[category] if keys[-1] == category else []
+            successors = successors_of.get(keys)
+            if successors is None:
+                successors = successors_of[keys] = _successors(flows)
+            for node in self._give_key(category, members, successors, exact):
+                grown[node] = None
+            cycles = cycles_of.get(keys)
+            if cycles is None:
+                cycles = cycles_of[keys] = _cycles(members, flows, inside_flows)
+            if cycles:
+                for node in self._share_one(category, cycles, flows, exact):
+                    grown[node] = None
+        return list(grown)
+
+    def _carry_along(self, rank: int, out: dict) -> list[str]:
+        """When a component's sweeps keep turning back: carry each category along its own flows
+        (_pass_on), broad ones first. In stage 2, only what flows declare origins for (and the
+        keys below it, which draw on it) has anything new to carry. Returns the nodes that grew."""
         members = self._members.get(rank)
         if members is None:
             return []
-        # category -> the flows inside the component listing it: source, target, what the flow
-        # keeps (None: all), the flow; flat (a tuple per flow cost 5 MB at the peak of the
-        # 20,000-flow benchmark)
+        listing, _, declared = self._listing(members, out)
+        if self._declaring:
+            candidates = {category for category in listing if {category, *_ancestors(category)} & declared}
+        else:
+            candidates = set(listing)
+            for node in members:
+                candidates.update(self._held.get(node, ()))
+        grown: dict[str, None] = {}
+        for category in sorted(candidates, key=_broad_first):
+            keys = tuple(key for key in (*_ancestors(category), category) if key in listing)
+            if keys:
+                exact = listing[category] if keys[-1] == category else []
+                for node in self._pass_on(category, [listing[key] for key in keys], exact):
+                    grown[node] = None
+        return list(grown)
+
+    def _listing(self, members: list[str], out: dict) -> tuple[dict[str, list], int, set[str]]:
+        """(category -> the flows inside the component listing it: source, target, what the
+        flow keeps (None: all), the flow, flat (a tuple per flow cost 5 MB at the peak of the
+        20,000-flow benchmark); how many flows are inside it; the categories its flows declare
+        origins for (stage 2))."""
         listing: dict[str, list] = defaultdict(list)
         inside_flows = 0
-        declared: set[str] = set()  # categories flows declare origins for (stage 2)
+        declared: set[str] = set()
         for source in members:
             inside = self._inside.get(source, 0)
             for position, (target, flow, (_, allowed, listed)) in enumerate(out[source]):
@@ -530,41 +581,7 @@ class DataMap:
                     declared.update(self._declaring.get(flow, ()))
                     for category, _ in listed:
                         listing[category].extend((source, target, allowed, flow))
-        if self._declaring:
-            # Stage 2 starts from stage 1's fixpoint: only what flows declare (and the keys
-            # below it, which draw on it) has anything new to carry.
-            candidates = {category for category in listing if {category, *_ancestors(category)} & declared}
-        else:
-            candidates = set(listing)
-            for node in members:
-                candidates.update(self._held.get(node, ()))
-        cycles_of: dict[tuple[str, ...], list] = {}  # the same listed keys make the same cycles
-        paths_of: dict[tuple[str, ...], tuple] = {}  # ... and the same successors and order
-        grown: dict[str, None] = {}
-        for category in sorted(candidates, key=_broad_first):
-            keys = tuple(key for key in (*_ancestors(category), category) if key in listing)
-            if not keys:
-                continue
-            flows = [listing[key] for key in keys]
-            exact = listing[category] if keys[-1] == category else []
-            paths = paths_of.get(keys)
-            if paths is None:
-                paths = paths_of[keys] = _successors_and_order(flows)
-            if not self._declaring:  # stage 2 gives no category anew, and cycles have shared
-                for node in self._give_key(category, members, paths[0], exact):
-                    grown[node] = None
-                cycles = cycles_of.get(keys)
-                if cycles is None:
-                    cycles = cycles_of[keys] = _cycles(members, flows, inside_flows)
-                if cycles:
-                    shared, everywhere = self._share_one(category, cycles, flows, exact, len(members))
-                    for node in shared:
-                        grown[node] = None
-                    if everywhere:
-                        continue  # each node holds all the component has of it: nothing to carry
-            for node in self._pass_on(category, flows, exact, paths[1]):
-                grown[node] = None
-        return list(grown)
+        return listing, inside_flows, declared
 
     def _give_key(self, category: str, members: list[str], successors: dict, exact: list) -> list[str]:
         """Give the category, with nothing known of it yet, to the nodes of the component that
@@ -587,14 +604,19 @@ class DataMap:
                 given.append(node)
         return given
 
-    def _pass_on(self, category: str, flows: list[list], exact: list, order: list[str]) -> list[str]:
+    def _pass_on(self, category: str, flows: list[list], exact: list) -> list[str]:
         """Carry what the component's nodes hold of the category along its flows (those listing
         it or a key above it) twice, in the order of a depth-first search of those flows, not
-        of the whole map: flows that carry other data (or none) fixed an order against which
-        the category's own path zig-zagged, and each sweep carried it one hop (3,000 systems
+        of the whole map (see _sweep): flows that carry other data (or none) fixed an order
+        against which the category's own path zig-zagged, and each sweep carried it one hop
+        (3,000 systems
         of distinct origins on such a path: 9 s; on a ring one of whose flows keeps all but
         one origin, so that nothing is shared around it: 28 s). Two passes settle a path or a
-        ring; the sweeps do the rest. Returns the nodes that grew."""
+        ring; the sweeps do the rest. The search follows, from each node, the flows that keep
+        the most of what the component holds of the category first: flows keeping only
+        origins of other data, declared first, made an order against which the flows that
+        carry it zig-zagged (3,000 systems: 32 s; keeping more pairs, though none of those
+        that flow here: 2,000 systems, 12 s). Returns the nodes that grew."""
         out: dict[str, list] = defaultdict(list)  # source -> flat target, keeps, lists it exactly
         for listed in flows:
             is_exact = listed is exact
@@ -605,8 +627,12 @@ class DataMap:
         for source, target, flow in zip(exact[0::4], exact[1::4], exact[3::4]):
             if category in self._declaring.get(flow, ()):
                 declares[(source, target)] = declares.get((source, target), 0) | self._narrowed(flow.origins or None)[0]
-        value = {node: self._held[node][category] for node in order if category in self._held.get(node, ())}
+        value = {node: self._held[node][category] for node in _nodes(flows) if category in self._held.get(node, ())}
         above = {source: self._made_of_keys_above(source, category, None) for source in exact[0::4]}
+        in_play = 0
+        for mask in (*value.values(), *above.values(), *declares.values()):
+            in_play |= mask
+        order = _depth_first_order(out, in_play)
         for _ in range(2):
             changed = False
             for source in order:
@@ -638,14 +664,11 @@ class DataMap:
                 grown.append(node)
         return grown
 
-    def _share_one(
-        self, category: str, cycles: list, flows: list[list], exact: list, nodes: int
-    ) -> tuple[list[str], bool]:
+    def _share_one(self, category: str, cycles: list, flows: list[list], exact: list) -> list[str]:
         """For one category: give the nodes of each of `cycles` (of `flows`, those passing the
         category on; `exact` those listing it) what they will all hold of it (see
         _share_around_cycles), unless a flow of the cycle keeps less, or no node of the cycle
-        holds it and no flow of it lists it (then none will through it); the nodes that grew,
-        and whether a cycle of all the component's `nodes` was given it."""
+        holds it and no flow of it lists it (then none will through it); the nodes that grew."""
         cycle_of = {node: index for index, cycle in enumerate(cycles) for node in cycle}
         unions: list[Bits | None] = []
         keyed: list[bool] = []
@@ -672,11 +695,9 @@ class DataMap:
                     if union is not None and union & allowed != union:
                         unions[index] = None  # a flow of the cycle narrows what it holds
         grown = []
-        everywhere = False
         for cycle, union, holds in zip(cycles, unions, keyed):
             if union is None or not holds:
                 continue
-            everywhere = everywhere or len(cycle) == nodes
             if union > _SMALL:
                 union = self._canonical.setdefault(union, union)
             for node in cycle:  # the one object, as shared masks are (see _receive)
@@ -690,7 +711,7 @@ class DataMap:
                     self._changed(node, category)
                 holdings[category] = union
                 grown.append(node)
-        return grown, everywhere
+        return grown
 
     def _made_of_keys_above(self, node_id: str, category: str, allowed: Bits | None) -> Bits:
         """What a flow listing `category` out of the node carries as it from the keys above it."""
@@ -720,7 +741,7 @@ class DataMap:
             if self._receive(target, carried):
                 grown.append(target)
 
-    def _sweep(self, pending: list[str], out: dict) -> dict[str, None]:
+    def _sweep(self, pending: list[str], out: dict, component: int) -> dict[str, None]:
         """Settle one component through the flows inside it, in sweeps: the first visits its
         pending nodes in reverse postorder of a depth-first search (a node before the nodes it
         sends to, except around cycles), the next in the opposite order, and so on; a node
@@ -729,9 +750,13 @@ class DataMap:
         visiting a 600-node ring against its direction recomputed its flows 600 times each,
         the first pending node first went back to the start of a chain whenever a back edge
         fed it, and sweeps in one direction took a sweep per step back along a two-way chain.
-        Returns the nodes visited, in order."""
+        A component whose data keeps coming back (after 3 sweeps, 6, 12, ...) has each category
+        carried along its own flows (_carry_along): data zig-zagging against the order of the
+        whole map, fixed by flows carrying other data, went a hop a sweep. Returns the nodes
+        visited, in order."""
         order = self._order
         direction = 1
+        turns, next_stop = 0, 3
         heap = [(order[node], node) for node in pending]
         queued = set(pending)
         visited: dict[str, None] = {}
@@ -741,6 +766,13 @@ class DataMap:
         while heap or later:
             if not heap:
                 direction = -direction
+                turns += 1
+                if turns == next_stop:
+                    next_stop *= 2
+                    for node in self._carry_along(component, out):
+                        if node not in queued:
+                            queued.add(node)
+                            later.append(node)
                 heap, later = [(direction * order[node], node) for node in later], []
                 heapq.heapify(heap)
             rank, source = heapq.heappop(heap)
@@ -943,45 +975,60 @@ def _cycles(members: list[str], flows: list[list], inside_flows: int) -> list[se
     return [cycle for cycle in nx.strongly_connected_components(nx.DiGraph(pairs)) if len(cycle) > 1]
 
 
-def _successors_and_order(flows: list[list]) -> tuple[dict[str, list[str]], list[str]]:
-    """Each source's targets among `flows` (flat lists of source, target, keeps, flow), and
-    their nodes in reverse postorder of a depth-first search from each in turn, in the order
-    they first appear. The search follows the flows that keep the most first: flows keeping
-    one origin nobody has, declared first, made an order against which the flows that carry
-    the data zig-zagged (3,000 systems: 32 s)."""
-    keeping: dict[str, list[str]] = {}  # source -> targets of flows keeping all, in order
-    narrowing: dict[str, list[tuple[int, str]]] = {}  # source -> (-how much the flow keeps, target)
+def _nodes(flows: list[list]) -> dict[str, None]:
+    """The sources and targets of `flows` (flat lists of source, target, keeps, flow), in order."""
     nodes: dict[str, None] = {}
     for listed in flows:
-        for source, target, allowed in zip(listed[0::4], listed[1::4], listed[2::4]):
+        for source, target in zip(listed[0::4], listed[1::4]):
             nodes[source] = nodes[target] = None
+    return nodes
+
+
+def _successors(flows: list[list]) -> dict[str, list[str]]:
+    """Each source's targets among `flows` (flat lists of source, target, keeps, flow)."""
+    successors: dict[str, list[str]] = {}
+    for listed in flows:
+        for source, target in zip(listed[0::4], listed[1::4]):
+            successors.setdefault(source, []).append(target)
+    return successors
+
+
+def _depth_first_order(out: dict[str, list], in_play: Bits) -> list[str]:
+    """The nodes of `out` (source -> flat target, keeps, lists it exactly) in reverse postorder
+    of a depth-first search from each in turn, in order, following from each node first the
+    flows that keep everything, then those that keep more of `in_play`."""
+    nodes: dict[str, None] = {}
+    first: dict[str, list[str]] = {}
+    for source, edges in out.items():
+        nodes[source] = None
+        keeping, narrowing = [], []
+        for target, allowed in zip(edges[0::3], edges[1::3]):
+            nodes.setdefault(target)
             if allowed is None:
-                keeping.setdefault(source, []).append(target)
+                keeping.append(target)
             else:
-                narrowing.setdefault(source, []).append((-allowed.bit_count(), target))
-    successors = keeping
-    for source, ranked in narrowing.items():
-        ranked.sort(key=lambda pair: pair[0])  # stable: declared order among equals
-        successors.setdefault(source, []).extend(target for _, target in ranked)
+                narrowing.append((-(allowed & in_play).bit_count(), target))
+        narrowing.sort(key=lambda pair: pair[0])  # stable: declared order among equals
+        first[source] = keeping + [target for _, target in narrowing]
     postorder = []
     seen = set()
     for start in nodes:
         if start in seen:
             continue
         seen.add(start)
-        stack = [(start, iter(successors.get(start, ())))]
+        stack = [(start, iter(first.get(start, ())))]
         while stack:
             node, ahead = stack[-1]
             for target in ahead:
                 if target not in seen:
                     seen.add(target)
-                    stack.append((target, iter(successors.get(target, ()))))
+                    stack.append((target, iter(first.get(target, ()))))
                     break
             else:
                 stack.pop()
                 postorder.append(node)
     postorder.reverse()
-    return successors, postorder
+    return postorder
 
 
 def _ancestors(category: str) -> tuple[str, ...]:
