@@ -417,61 +417,6 @@ def test_a_ring_zig_zagging_against_the_visiting_order_settles_in_a_few_sweeps(
     assert computations[0] < 10 * size  # was about size * size / 2
 
 
-def test_the_pass_between_inventories_walks_only_what_the_last_one_left(tmp_path, monkeypatch):
-    """`check --recursive` collects cycles between inventories. A full pass walked every
-    imported module's objects and every earlier finding each time: 3,000 one-system
-    inventories took 26 s of their 29 in it. The collector is paused (as `main` does), so
-    the youngest generation holds all that the last inventory made."""
-    import gc
-
-    from click.testing import CliRunner
-
-    from privlint.lint import cli
-
-    for number in range(3):
-        (tmp_path / f"d{number}").mkdir()
-        (tmp_path / f"d{number}" / "inventory.yaml").write_text(
-            f"privlint: 1\norganization: {{name: A, country: IE}}\nsystems: [{{id: s{number}}}]\n"
-        )
-    generations = []
-    monkeypatch.setattr(gc, "collect", lambda generation=2: generations.append(generation) or 0)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        result = CliRunner().invoke(cli.cli, ["check", "--recursive", str(tmp_path)])
-    finally:
-        if enabled:
-            gc.enable()
-    assert result.exit_code == 0, result.output
-    assert generations and set(generations) == {0}
-
-
-@pytest.mark.parametrize("configured", [False, True])
-def test_changed_files_of_one_directory_inventory_judge_and_resolve_it_once(tmp_path, monkeypatch, configured):
-    """A commit changing N files of an N-file directory inventory listed, sorted and judged
-    the directory N times and resolved N targets of N files (N = 3,000 of 10,000: over
-    60 s and 870 MB; configured inventories: N resolutions of the target too)."""
-    from pathlib import Path
-
-    from privlint.lint import discover
-
-    count = 300
-    (tmp_path / "a.yaml").write_text("privlint: 1\norganization: {name: A, country: IE}\n")
-    for number in range(count):
-        (tmp_path / f"f{number:04}.yaml").write_text(f"systems: [{{id: s{number}}}]\n")
-    changed = [str(tmp_path / f"f{number:04}.yaml") for number in range(count)]
-    configured_targets = discover.targets([str(tmp_path)]) if configured else None
-    listings = _count(monkeypatch, discover, "yaml_files")
-    resolutions = _count(monkeypatch, Path, "resolve")
-    found = discover.changed_targets(changed, configured_targets)
-    assert len(found) == 1 and len(found[0].files) == count + 1
-    assert listings[0] <= 1
-    assert resolutions[0] <= 5 * count
-
-
-@pytest.mark.parametrize("shape", ["path", "ring-one-flow-keeping-all-but-one-origin", "ring-each-flow-dropping-one"])
-
-
 @pytest.mark.parametrize(
     "shape", ["path", "path-against-flows-of-an-origin-nobody-has", "path-against-flows-of-other-data",
               "ring-one-flow-keeping-all-but-one-origin", "ring-each-flow-dropping-one"],
@@ -588,3 +533,55 @@ def test_declared_origins_zig_zagging_settle_in_a_few_sweeps(tmp_path, monkeypat
     last = zigzag[-1]  # the path's end: every origin declared on the way
     assert {origin for origin, _ in data_map.held(f"s{last}")["user.contact.email"]} == {None, *countries[:size - 1]}
     assert computations[0] < 20 * size  # was about size * size
+
+
+def test_the_pass_between_inventories_walks_only_what_the_last_one_left(tmp_path, monkeypatch):
+    """`check --recursive` collects cycles between inventories. A full pass walked every
+    imported module's objects and every earlier finding each time: 3,000 one-system
+    inventories took 26 s of their 29 in it. The collector is paused (as `main` does), so
+    the youngest generation holds all that the last inventory made."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from privlint.lint import cli
+
+    for number in range(3):
+        (tmp_path / f"d{number}").mkdir()
+        (tmp_path / f"d{number}" / "inventory.yaml").write_text(
+            f"privlint: 1\norganization: {{name: A, country: IE}}\nsystems: [{{id: s{number}}}]\n"
+        )
+    generations = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: generations.append(generation) or 0)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = CliRunner().invoke(cli.cli, ["check", "--recursive", str(tmp_path)])
+    finally:
+        if enabled:
+            gc.enable()
+    assert result.exit_code == 0, result.output
+    assert generations and set(generations) == {0}
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_changed_files_of_one_directory_inventory_judge_and_resolve_it_once(tmp_path, monkeypatch, configured):
+    """A commit changing N files of an N-file directory inventory listed, sorted and judged
+    the directory N times and resolved N targets of N files (N = 3,000 of 10,000: over
+    60 s and 870 MB; configured inventories: N resolutions of the target too)."""
+    from pathlib import Path
+
+    from privlint.lint import discover
+
+    count = 300
+    (tmp_path / "a.yaml").write_text("privlint: 1\norganization: {name: A, country: IE}\n")
+    for number in range(count):
+        (tmp_path / f"f{number:04}.yaml").write_text(f"systems: [{{id: s{number}}}]\n")
+    changed = [str(tmp_path / f"f{number:04}.yaml") for number in range(count)]
+    configured_targets = discover.targets([str(tmp_path)]) if configured else None
+    listings = _count(monkeypatch, discover, "yaml_files")
+    resolutions = _count(monkeypatch, Path, "resolve")
+    found = discover.changed_targets(changed, configured_targets)
+    assert len(found) == 1 and len(found[0].files) == count + 1
+    assert listings[0] <= 1
+    assert resolutions[0] <= 5 * count
