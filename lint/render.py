@@ -298,18 +298,14 @@ _MERMAID_ENTITIES = {
 }
 
 
+# One str.translate: a Python step per character made 600,000 labels seconds of work.
+_MERMAID_TABLE = str.maketrans({**{chr(code): " " for code in (*range(32), 0x7F)}, **_MERMAID_ENTITIES})
+
+
 def mermaid_text(text: str) -> str:
     """Text safe inside a quoted Mermaid label: entity codes for the characters Mermaid or
     the HTML it renders to would interpret; control characters become spaces."""
-    out = []
-    for char in text:
-        if char in _MERMAID_ENTITIES:
-            out.append(_MERMAID_ENTITIES[char])
-        elif char < " " or char == "\x7f":
-            out.append(" ")
-        else:
-            out.append(char)
-    return "".join(out)
+    return text.translate(_MERMAID_TABLE)
 
 
 def _mermaid_label(lines: list[str]) -> str:
@@ -434,11 +430,17 @@ def _comment(text: str) -> str:
 # -- Graphviz DOT ---------------------------------------------------------------------------
 
 
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+_CONTROL_TO_SPACE = str.maketrans({chr(code): " " for code in range(32)})
+
+
 def dot_string(text: str) -> str:
-    """A DOT double-quoted string; newlines in `text` become centred line breaks."""
+    """A DOT double-quoted string; newlines in `text` become centred line breaks. (Made in C
+    steps: a Python step per character took 17 s for 600,000 one-line systems' labels.)"""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = re.sub(r"\r\n|\r|\n", r"\\n", escaped)
-    return '"' + "".join(char if char >= " " else " " for char in escaped) + '"'
+    if "\n" in escaped or "\r" in escaped:
+        escaped = _LINE_BREAKS.sub(r"\\n", escaped)
+    return '"' + escaped.translate(_CONTROL_TO_SPACE) + '"'
 
 
 def _dot_attrs(attrs: dict[str, str | float | None]) -> str:
@@ -635,4 +637,8 @@ def graph(
         ]
         lines.append("privlint: the data map cannot be drawn until the inventory parses and matches the schema")
         raise Unmappable("\n".join(lines) + "\n")
-    return RENDERERS[output_format](view(context, findings))
+    map_view = view(context, findings)
+    # The view holds all that is drawn: the inventory's documents, model and data map are
+    # freed before the text is made (600,000 one-line systems: 1.44 GB peak for dot).
+    del context, findings
+    return RENDERERS[output_format](map_view)
