@@ -313,3 +313,41 @@ def test_junit_is_what_elementtree_writes_for_hostile_text(tmp_path, cli):
     ET.indent(tree)
     assert result.stdout == '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tree, encoding="unicode") + "\n"
     assert "R\ufffd &amp; &lt;b&gt;\x85" in result.stdout and "<system-out>suppressed (a &lt;reason&gt;" in result.stdout
+
+
+@pytest.mark.parametrize("value", [
+    "a", "\u2028\"\\\x00é☃", None, True, False, 0, -5, 10**100, 1.5, float("nan"), float("-inf"), -0.0, [], {},
+    {"a": [1, None, {"b": [True, "x", 2.5]}], "c": {}, "d": []}, [[], [{}], [1, [2, [3]]]],
+])
+def test_reports_write_json_as_json_dumps_does(value):
+    """Reports write JSON with their own indenting writer (json's, with an indent, leaves a
+    reference cycle per call); its fast paths for strings, null, booleans and integers
+    write what json.dumps writes."""
+    from privlint.lint.report import _indented
+
+    for depth in range(3):
+        assert _indented(value, depth) == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+
+
+def test_a_map_is_written_as_json_without_the_encoder_per_value(monkeypatch):
+    """600,000 nodes: 10 million values, half the time spent in json's encoder dispatching
+    on each value's type (8.6 s; 4.8 s without it)."""
+    import datetime as dt
+
+    from privlint.lint import engine, render, report
+
+    calls = [0]
+    encode = report._encode
+    monkeypatch.setattr(report, "_encode", lambda value: calls.__setitem__(0, calls[0] + 1) or encode(value))
+    path = ROOT / "inventories/calisone/inventory.yaml"
+    context = engine.load_context(str(path), [path], dt.date(2026, 11, 1))
+    text = "".join(render.json_map(render.view(context, engine.run(context))))
+    def scalars(value):
+        if isinstance(value, dict):
+            return sum(scalars(item) for item in value.values())
+        if isinstance(value, list):
+            return sum(scalars(item) for item in value)
+        return 1
+
+    written = scalars(json.loads(text))
+    assert written > 100 and calls[0] <= written // 5  # empty lists and mappings only
