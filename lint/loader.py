@@ -418,7 +418,34 @@ def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
         )
     if mark is None:
         return YamlError(f"invalid YAML: {message}")
-    return YamlError(f"invalid YAML: {message}", mark.line + 1, mark.column + 1)
+    return YamlError(f"invalid YAML: {message}", *_within_text(text, (mark.line + 1, mark.column + 1)))
+
+
+def _within_text(text: str, position: Position) -> Position:
+    """`position`, or the end of the last line when it lies past it.
+
+    At the end of the stream libyaml moves its mark to the start of a line after the last one
+    (a file cut inside a flow collection or a quoted value), a line editors and code scanning
+    do not show. The error is about the end of the text, so it is shown there.
+    """
+    line, _ = position
+    if not text or line <= 1:
+        return position
+    last_break = None
+    lines = 1
+    for lines, last_break in enumerate(_YAML_BREAK.finditer(text), start=2):
+        pass
+    if last_break is not None and last_break.end() == len(text):
+        # The text ends with a break: its last line is the one that break closes.
+        lines -= 1
+        text = text[: last_break.start()]
+        last_break = None
+        for last_break in _YAML_BREAK.finditer(text):
+            pass
+    if line <= lines:
+        return position
+    line_start = last_break.end() if last_break is not None else 0
+    return (lines, len(text) - line_start + 1)
 
 
 def _byte_position(text: str, offset: int) -> Position:

@@ -316,7 +316,7 @@ def test_graph_command_formats_and_default(cli, tmp_path):
 def test_graph_of_a_broken_inventory_exits_1_with_the_positioned_error(cli):
     result = cli("graph", "tests/rules/PL000_invalid-yaml/fail-syntax.yaml", cwd=ROOT)
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.startswith("tests/rules/PL000_invalid-yaml/fail-syntax.yaml:8:1: PL000 [error] ")
+    assert result.stderr.startswith("tests/rules/PL000_invalid-yaml/fail-syntax.yaml:7:20: PL000 [error] ")
     assert "Traceback" not in result.stderr
 
 

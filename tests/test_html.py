@@ -242,7 +242,7 @@ def test_html_report_of_an_unparseable_inventory_explains_why_there_is_no_map(cl
     assert result.returncode == 1
     page = result.stdout
     assert "The data map cannot be drawn" in page and '<svg class="map"' not in page
-    assert "fail-syntax.yaml:8:1" in page and 'data-rule="PL000"' in page
+    assert "fail-syntax.yaml:7:20" in page and 'data-rule="PL000"' in page
     parsed = _parse(page)
     for tag, attributes in parsed.tags:
         if tag == "a":

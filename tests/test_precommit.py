@@ -104,7 +104,7 @@ def test_unparseable_file_in_an_inventory_directory_is_reported(cli, project):
     (project / "notes.yaml").write_text("key: [unclosed\n")
     result = changed(cli, project, "notes.yaml", expect=1)
     [finding] = json.loads(result.stdout)["findings"]
-    assert (finding["rule"], finding["path"], finding["line"]) == ("PL000", "notes.yaml", 2)
+    assert (finding["rule"], finding["path"], finding["line"]) == ("PL000", "notes.yaml", 1)  # the last line, not the one after it
 
 
 def test_unparseable_yaml_outside_inventories_is_skipped(cli, tmp_path):
