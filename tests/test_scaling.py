@@ -27,6 +27,28 @@ def _context(tmp_path, nodes, flows, break_flows=False):
     return engine.load_context(str(path), [path], AS_OF)
 
 
+def _outside_the_legal_areas() -> list[str]:
+    """Two-letter codes that are no EEA state and not the UK (nor read as one): each an
+    origin of its own, outside the legal areas."""
+    from privlint.lint import reference
+
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    eea = reference.eea_members()
+    return [a + b for a in letters for b in letters if a + b not in eea and a + b not in ("GB", "UK", "EL", "EU")]
+
+
+def _zig_zag(size: int) -> list[int]:
+    """0, size-1, 1, size-2, ...: a path that runs against the order 0, 1, 2, ... at every hop."""
+    zigzag, low, high = [], 0, size - 1
+    while low <= high:
+        zigzag.append(low)
+        low += 1
+        if low <= high:
+            zigzag.append(high)
+            high -= 1
+    return zigzag
+
+
 def _count(monkeypatch, owner, name):
     calls = [0]
     original = getattr(owner, name)
@@ -384,18 +406,8 @@ def test_a_ring_zig_zagging_against_the_visiting_order_settles_in_a_few_sweeps(
     other node collecting: 28 s), or hold a key above it (collecting `user.contact` where the
     ring lists `user.contact.email`: 25 s)."""
     size = 300
-    from privlint.lint import reference
-
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    eea = reference.eea_members()
-    countries = [a + b for a in letters for b in letters if a + b not in eea and a + b not in ("GB", "UK", "EL", "EU")][:size]
-    zigzag, low, high = [], 0, size - 1
-    while low <= high:
-        zigzag.append(low)
-        low += 1
-        if low <= high:
-            zigzag.append(high)
-            high -= 1
+    countries = _outside_the_legal_areas()[:size]
+    zigzag = _zig_zag(size)
     systems = "".join(
         f"  - {{id: s{index}, collects: [{{data_categories: [{collected}], origins: [{country}]}}]}}\n"
         if index % every == 0 else f"  - {{id: s{index}}}\n"
@@ -431,24 +443,13 @@ def test_data_zig_zagging_where_nothing_is_shared_settles_in_a_few_sweeps(tmp_pa
     made the order otherwise (32 s), and the most of what the component holds of it: flows
     keeping more pairs, of other data only, did (2,000 systems: 12 s)."""
     size = 300
-    from privlint.lint import reference
-
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    eea = reference.eea_members()
-    countries = [a + b for a in letters for b in letters if a + b not in eea and a + b not in ("GB", "UK", "EL", "EU")][:size]
-    zigzag, low, high = [], 0, size - 1
-    while low <= high:
-        zigzag.append(low)
-        low += 1
-        if low <= high:
-            zigzag.append(high)
-            high -= 1
+    countries = _outside_the_legal_areas()[:size]
+    zigzag = _zig_zag(size)
     systems = "".join(
         f"  - {{id: s{index}, collects: [{{data_categories: [user.contact.email], origins: [{country}]}}]}}\n"
         for index, country in enumerate(countries)
     )
-    letters_left = [a + b for a in letters for b in letters if a + b not in eea and a + b not in ("GB", "UK", "EL", "EU")]
-    others = letters_left[size:]  # origins of other data: a system apart collects them for every subject
+    others = _outside_the_legal_areas()[size:]  # origins of other data: a system apart collects them for every subject
     ordering = {
         "path-against-flows-of-an-origin-nobody-has": "user.contact.email], origins: [ZZ",
         "path-against-flows-of-other-data": f"user.contact.email], origins: [{', '.join(others)}",
@@ -505,18 +506,8 @@ def test_declared_origins_zig_zagging_settle_in_a_few_sweeps(tmp_path, monkeypat
     go down the path against the depth-first order. Each sweep carried them one hop (6,000
     systems, 1.7 MB: 15 s); stage 2 now carries them along the category's flows first."""
     size = 300
-    from privlint.lint import reference
-
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    eea = reference.eea_members()
-    countries = [a + b for a in letters for b in letters if a + b not in eea and a + b not in ("GB", "UK", "EL", "EU")][:size]
-    zigzag, low, high = [], 0, size - 1
-    while low <= high:
-        zigzag.append(low)
-        low += 1
-        if low <= high:
-            zigzag.append(high)
-            high -= 1
+    countries = _outside_the_legal_areas()[:size]
+    zigzag = _zig_zag(size)
     systems = "".join(f"  - {{id: s{index}, collects: [{{data_categories: [user.contact.email]}}]}}\n" for index in range(size))
     chain = "".join(f"  - {{from: s{index}, to: s{index + 1}, data_categories: [user.biometric]}}\n" for index in range(size - 1))
     chain += f"  - {{from: s{size - 1}, to: s0, data_categories: [user.biometric]}}\n"
