@@ -431,21 +431,18 @@ def _within_text(text: str, position: Position) -> Position:
     line, _ = position
     if not text or line <= 1:
         return position
-    last_break = None
-    lines = 1
-    for lines, last_break in enumerate(_YAML_BREAK.finditer(text), start=2):
-        pass
-    if last_break is not None and last_break.end() == len(text):
+    breaks, previous, last = 0, None, None
+    for breaks, match in enumerate(_YAML_BREAK.finditer(text), start=1):
+        previous, last = last, match
+    if last is not None and last.end() == len(text):
         # The text ends with a break: its last line is the one that break closes.
-        lines -= 1
-        text = text[: last_break.start()]
-        last_break = None
-        for last_break in _YAML_BREAK.finditer(text):
-            pass
+        lines, line_end, before = breaks, last.start(), previous
+    else:
+        lines, line_end, before = breaks + 1, len(text), last
     if line <= lines:
         return position
-    line_start = last_break.end() if last_break is not None else 0
-    return (lines, len(text) - line_start + 1)
+    line_start = before.end() if before is not None else 0
+    return (lines, line_end - line_start + 1)
 
 
 def _byte_position(text: str, offset: int) -> Position:
