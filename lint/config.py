@@ -225,11 +225,11 @@ def _severities(value: Any, path: Path) -> dict[str, str]:
 def _vendors(value: Any, path: Path) -> dict[str, dict]:
     import jsonschema
 
-    from .schema import schema
+    from .schema import explain, schema
 
     vendors_schema = {**schema()["properties"]["vendors"], "$defs": schema()["$defs"]}
     errors = sorted(jsonschema.Draft202012Validator(vendors_schema).iter_errors(value), key=lambda e: list(e.path))
     if errors:
         where = ".".join(str(part) for part in errors[0].absolute_path)
-        raise UsageError(f"{path}: vendors{'.' + where if where else ''}: {errors[0].message}")
+        raise UsageError(f"{path}: vendors{'.' + where if where else ''}: {explain(errors[0], errors[0].instance)}")
     return value

@@ -474,7 +474,7 @@ def _problem(document: Document, error, prefix: Path = ()) -> Problem:
         line, column = document.position(path)
         return Problem(path, line, column, f"{where} needs {options}")
     line, column = document.key_position(path) if path and isinstance(path[-1], str) else document.position(path)
-    return Problem(path, line, column, f"{where or 'the inventory'}: {_explain(error, value)}")
+    return Problem(path, line, column, f"{where or 'the inventory'}: {explain(error, value)}")
 
 
 def _fits(error) -> bool:
@@ -507,7 +507,8 @@ def _most_specific(error):
     return error
 
 
-def _explain(error, value: Any) -> str:
+def explain(error, value: Any) -> str:
+    """One jsonschema error in plain English (a pattern is named by its description)."""
     shown = _show(value)
     validator = error.validator
     expected = error.validator_value

@@ -60,6 +60,8 @@ def test_explicit_config_file(cli, project):
     (".privlint.yaml", "severity: {PL999: error}\n", "'severity' names unknown rule 'PL999'"),
     (".privlint.yaml", "fail-on: sometimes\n", "'fail-on' must be one of"),
     (".privlint.yaml", "vendors: {acme: {country: DE}}\n", "vendors.acme: 'name' is a required property"),
+    (".privlint.yaml", "vendors: {acme: {name: Acme, country: DW}}\n",
+     'vendors.acme.country: "DW" is not valid: expected an ISO 3166-1 alpha-2 country code'),
 ])
 def test_bad_config_is_exit_2_naming_file_and_key(cli, project, name, content, message):
     (project / name).write_text(content)

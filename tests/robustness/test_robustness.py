@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from ..countries import country_codes, outside_the_legal_areas
+
 HERE = Path(__file__).resolve().parent
 CASES = YAML(typ="safe", pure=True).load((HERE / "expected.yaml").read_text("utf-8"))
 PRIVLINT = Path(sys.executable).with_name("privlint")
@@ -153,17 +155,15 @@ def deep_unknown_key(flows: int = 300) -> bytes:
 
 
 def wide_provenance(flows: int = 9_000) -> bytes:
-    """A system collecting every category from 650 origins and every kind of data subject:
-    provenance masks of 10,000 bits, one per category, sent over thousands of flows (each
+    """A system collecting every category from every origin and every kind of data subject:
+    provenance masks of 3,300 bits (10,000 before origins had to be countries), one per category, sent over thousands of flows (each
     flow's masks were copies, 1.4 KB each, until the end of propagation: 6 GB at 10 MB).
     Each flow names the two top-level categories, so it carries all 85."""
-    from privlint.lint import reference, taxonomy
+    from privlint.lint import taxonomy
 
     categories = ", ".join(sorted(taxonomy.keys("data_categories")))
     subjects = ", ".join(sorted(taxonomy.keys("data_subjects")))
-    eea = reference.eea_members()
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    origins = ["EEA", "UK"] + [a + b for a in letters for b in letters if a + b not in eea and a + b != "GB"]
+    origins = ["EEA", "UK", *outside_the_legal_areas()]
     return (
         "privlint: 1\norganization: {name: Acme}\npolicy: {recipients: [a]}\n"
         f"systems:\n  - id: s\n    collects:\n      - data_categories: [{categories}]\n"
@@ -174,19 +174,17 @@ def wide_provenance(flows: int = 9_000) -> bytes:
 
 
 def many_wide_provenances(flows: int = 16_000) -> bytes:
-    """Masks of 10,000 (origin, subject) bits, as in wide_provenance, and flows each carrying
+    """Masks of 3,300 (origin, subject) bits, as in wide_provenance, and flows each carrying
     three different leaf categories, each leaf with a pair of its own: a distinct mask per
     flow, and reading a mask's origins and subjects pair by pair took 5 ms each."""
     from itertools import combinations
 
-    from privlint.lint import reference, taxonomy
+    from privlint.lint import taxonomy
 
     keys = sorted(taxonomy.keys("data_categories"))
     leaves = [key for key in keys if key.startswith("user") and not any(other.startswith(key + ".") for other in keys)]
     subjects = sorted(taxonomy.keys("data_subjects"))
-    eea = reference.eea_members()
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    origins = ["EEA", "UK"] + [a + b for a in letters for b in letters if a + b not in eea and a + b != "GB"]
+    origins = ["EEA", "UK", *outside_the_legal_areas()]
     shared, own = origins[:-40], [(origin, subject) for origin in origins[-40:] for subject in subjects]
     lines = ["privlint: 1", "organization: {name: Acme}", "systems:", "  - id: s", "    collects:",
              f"      - data_categories: [{', '.join(leaves)}]",
@@ -206,12 +204,14 @@ def repeated_origins_and_subjects() -> bytes:
 
 
 def reversed_ring() -> bytes:
-    """676 systems in a ring declared against its direction, each collecting from another
-    country, each flow listing `user` 200 times: every node ends up holding every origin."""
-    codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    """756 systems in a ring declared against its direction, each collecting from another
+    (country, kind of person), each flow listing `user` 200 times: every node ends up holding
+    every origin."""
+    codes = [(code, kind) for kind in ("customer", "employee", "visitor") for code in country_codes()]
     systems = "".join(
-        f"  - {{id: s{index}, collects: [{{data_categories: [user.name, user.contact.email], origins: [{code}]}}]}}\n"
-        for index, code in enumerate(codes)
+        f"  - {{id: s{index}, collects: [{{data_categories: [user.name, user.contact.email], origins: [{code}],"
+        f" subjects: [{kind}]}}]}}\n"
+        for index, (code, kind) in enumerate(codes)
     )
     listed = ", ".join(["user"] * 200)
     flows = "".join(
@@ -268,11 +268,12 @@ def expanding_name() -> bytes:
 def _chain_with_returns(back_to) -> bytes:
     """A chain of 3,000 systems, each collecting people of its own (country, kind), each
     also sending back to the system `back_to(index)`."""
-    codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
-    kinds = ["customer", "employee", "prospect", "visitor", "job_applicant"]
+    from privlint.lint import taxonomy
+
+    codes, kinds = country_codes(), sorted(taxonomy.keys("data_subjects"))
     systems = "".join(
-        f"  - {{id: c{index}, collects: [{{data_categories: [user.name], origins: [{codes[index % 676]}],"
-        f" subjects: [{kinds[index // 676]}]}}]}}\n"
+        f"  - {{id: c{index}, collects: [{{data_categories: [user.name], origins: [{codes[index % len(codes)]}],"
+        f" subjects: [{kinds[index // len(codes)]}]}}]}}\n"
         for index in range(3_000)
     )
     flows = "".join(
