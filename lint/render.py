@@ -284,6 +284,11 @@ def legend_entries(map_view: MapView) -> dict[str, list[str]]:
     return {"areas": areas, "roles": roles, "marks": list(MARKS)}
 
 
+# Control characters and the line and paragraph separators: raw in a label, they end a line of
+# the graph's text for some readers of it (U+2028 for JavaScript, U+0085 for Python) or drive
+# the terminal it is printed on. They become spaces.
+_LINE_BREAKING = [chr(code) for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)]
+
 # -- Mermaid --------------------------------------------------------------------------------
 
 _MERMAID_ENTITIES = {
@@ -299,7 +304,7 @@ _MERMAID_ENTITIES = {
 
 
 # One str.translate: a Python step per character made 600,000 labels seconds of work.
-_MERMAID_TABLE = str.maketrans({**{chr(code): " " for code in (*range(32), 0x7F)}, **_MERMAID_ENTITIES})
+_MERMAID_TABLE = str.maketrans({**{character: " " for character in _LINE_BREAKING}, **_MERMAID_ENTITIES})
 
 
 def mermaid_text(text: str) -> str:
@@ -431,7 +436,7 @@ def _comment(text: str) -> str:
 
 
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
-_CONTROL_TO_SPACE = str.maketrans({chr(code): " " for code in range(32)})
+_CONTROL_TO_SPACE = str.maketrans(dict.fromkeys(_LINE_BREAKING, " "))
 
 
 def dot_string(text: str) -> str:

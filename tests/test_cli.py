@@ -302,6 +302,21 @@ def test_control_characters_from_an_inventory_are_shown_escaped(cli, tmp_path, o
         assert "\\x07\\x1b[2J\\nfake.yaml:1:1: PL999 [error] forged'" in result.stdout
 
 
+@pytest.mark.parametrize("output_format", ["text", "github"])
+def test_line_separators_from_an_inventory_are_shown_escaped(cli, tmp_path, output_format):
+    """U+2028, U+2029 and U+0085 end a line for Python's splitlines, JavaScript and editors:
+    raw in a policy name, they let it print what reads as a finding line of its own."""
+    forged = "X\u2028fake.yaml:1:1: PL999 [error] one\u2029fake.yaml:2:1: PL999 [error] two\x85fake.yaml:3:1: three"
+    (tmp_path / "inventory.yaml").write_text(
+        f"privlint: 1\norganization: {{name: Acme}}\npolicy: {{recipients: [{json.dumps(forged)}]}}\n"
+    )
+    result = cli("check", "--format", output_format, "inventory.yaml", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert not any(line.startswith("fake.yaml") for line in result.stdout.splitlines())
+    assert "X\\u2028fake.yaml:1:1: PL999 [error] one\\u2029fake.yaml:2:1" in result.stdout
+    assert "two\\x85fake.yaml:3:1: three" in result.stdout
+
+
 def test_control_characters_in_the_findings_of_an_unmappable_inventory_are_shown_escaped(cli, tmp_path):
     """`privlint graph` of an invalid inventory lists its PL000/PL001 findings on stderr: a
     file name or unknown key holding ESC sequences and a newline reached the terminal raw."""

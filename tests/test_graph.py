@@ -262,6 +262,22 @@ def test_dot_escapes_names(dot_binary, nasty):
     assert undisclosed["color"] == render.MARK_COLOR["undisclosed"]
 
 
+@pytest.mark.parametrize("output_format", ["mermaid", "dot"])
+def test_line_separators_in_names_do_not_break_a_line_of_the_graph(tmp_path, output_format):
+    """U+2028, U+2029 and U+0085 end a line for JavaScript (Mermaid's renderer) and Python's
+    splitlines: in a label they split a node's declaration in two. They become spaces."""
+    path = tmp_path / "separators.yaml"
+    path.write_text(
+        'privlint: 1\norganization: {name: Acme}\n'
+        'systems:\n  - {id: app, name: "App\\u2028end\\u0085x"}\n'
+        'recipients:\n  - {id: r, name: "R\\u2029 fake"}\n'
+        "flows:\n  - {from: app, to: r, data_categories: [user.name]}\n"
+    )
+    text = getattr(render, output_format)(_view(path))
+    assert text.splitlines() == text.split("\n")[:-1]
+    assert "App end x" in text and "R  fake" in text
+
+
 # -- JSON -------------------------------------------------------------------------------------
 
 
