@@ -21,6 +21,10 @@ NEVER_ACCEPTED = frozenset({"PL000"})
 
 
 def write(path: str, findings: list[Finding]) -> None:
+    """One entry a line, so a baseline reads well in a review and as many entries as possible
+    fit in what `read` accepts. A baseline `read` would refuse is not written: a usage error."""
+    from .loader import LIMIT_VARIABLE, megabytes, never_waiting, no_reader
+
     entries = sorted(
         (
             {"fingerprint": f.fingerprint, "rule": f.rule, "entity": f.entity, "path": f.path}
@@ -29,30 +33,42 @@ def write(path: str, findings: list[Finding]) -> None:
         ),
         key=lambda entry: (entry["path"], entry["rule"], entry["entity"]),
     )
-    from .loader import never_waiting, no_reader
-
-    document = {"privlint": __version__, "findings": entries}
+    lines = [json.dumps(entry) for entry in entries]
+    text = f'{{"privlint": "{__version__}", "findings": [' + ("\n" + ",\n".join(lines) + "\n" if lines else "") + "]}\n"
+    size, limit = len(text), _size_limit()  # ASCII: json.dumps escapes the rest
+    if size > limit:
+        raise UsageError(
+            f"{path}: {len(entries):,} findings make a baseline of {megabytes(size)}, more than the "
+            f"{limit / 2**20:g} MB privlint reads for one; fix or suppress some of them first, or raise "
+            f"{LIMIT_VARIABLE} (the baseline may be {BASELINE_SIZE_FACTOR} times the inventory size limit)"
+        )
     try:
-        with open(path, "w", encoding="utf-8", opener=never_waiting) as handle:
-            handle.write(json.dumps(document, indent=2) + "\n")
+        with open(path, "w", encoding="ascii", opener=never_waiting) as handle:
+            handle.write(text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the baseline ({no_reader(exc)})") from None
 
 
-# A baseline may be this many times the inventory size limit: 20 MB, some 130,000 entries of
-# about 150 bytes. Without a limit, `--baseline /dev/zero` read until memory ran out (3.8 GB,
+# A baseline may be this many times the inventory size limit: 20 MB, some 200,000 entries of
+# about 100 bytes. Without a limit, `--baseline /dev/zero` read until memory ran out (3.8 GB,
 # then an error); at 200 MB, `{"findings": [{},{},…]}` made 66 million objects (16 s, 5.4 GB)
 # before it could be told apart from a baseline, at 20 MB 7 million (0.6 s, 570 MB).
 BASELINE_SIZE_FACTOR = 2
 
 
-def read(path: str) -> set[str]:
-    from .loader import LIMIT_VARIABLE, TooLarge, read_bounded, size_limit
+def _size_limit() -> int:
+    from .loader import TooLarge, size_limit
 
     try:
-        limit = BASELINE_SIZE_FACTOR * size_limit()
+        return BASELINE_SIZE_FACTOR * size_limit()
     except TooLarge as exc:  # the variable is not a size
         raise UsageError(str(exc)) from None
+
+
+def read(path: str) -> set[str]:
+    from .loader import LIMIT_VARIABLE, TooLarge, read_bounded
+
+    limit = _size_limit()
     try:
         raw = read_bounded(path, limit)
     except TooLarge:

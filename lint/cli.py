@@ -130,6 +130,8 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         if baseline_path and not write_baseline:
             read.append(baseline_path)
         engine.refuse_overwriting(output, [*read, *filter(None, [write_baseline])], "report")
+        # Read before checking: a baseline that cannot be used is said at once, not after minutes.
+        accepted = baseline.read(baseline_path) if baseline_path and not write_baseline else None
         findings = []
         contexts = []
         for target in targets:
@@ -150,8 +152,8 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
                 del context
                 if len(targets) > 1:
                     gc.collect(0)
-        if baseline_path and not write_baseline:
-            findings = baseline.apply(findings, baseline.read(baseline_path))
+        if accepted is not None:
+            findings = baseline.apply(findings, accepted)
         if write_baseline:
             baseline.write(write_baseline, findings)
             findings = baseline.apply(findings, {finding.fingerprint for finding in findings})

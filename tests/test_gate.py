@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from privlint import __version__
+
 from .conftest import ROOT
 
 SALE = ROOT / "tests/rules/PL301_sale-claim-conflict/fail.yaml"  # PL301 at lines 28 and 32
@@ -203,6 +205,33 @@ def test_a_configuration_that_is_a_directory_is_named_as_such(cli, project):
         2, "privlint: error: settings: not a configuration file (a directory, FIFO or device)\n")
     result = cli("check", "--config", "missing.yaml", cwd=project)
     assert (result.returncode, result.stderr) == (2, "privlint: error: missing.yaml: no such configuration file\n")
+
+
+def test_a_baseline_is_written_one_entry_a_line_only_when_it_can_be_read_back(cli, tmp_path):
+    """A baseline of 170,000 findings (a 2.6 MB inventory) was written, 23.5 MB, and then
+    refused by --baseline (over its 20 MB): written now only when --baseline reads it."""
+    systems = "".join(f"  - {{id: unused-system-{index}}}\n" for index in range(2_000))
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization: {name: Acme}\nsystems:\n" + systems)
+    assert cli("check", "--write-baseline", "baseline.json", "inventory.yaml", cwd=tmp_path).returncode == 0
+    written = (tmp_path / "baseline.json").read_text()
+    lines = written.splitlines()
+    assert len(lines) == 2_002 and lines[0] == f'{{"privlint": "{__version__}", "findings": [' and lines[-1] == "]}"
+    first = json.loads(lines[1].rstrip(","))
+    assert first == {"fingerprint": first["fingerprint"], "rule": "PL005", "entity": "system:unused-system-0",
+                     "path": "inventory.yaml"}
+    result = cli("check", "--baseline", "baseline.json", "inventory.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stdout.splitlines()[-1]) == (0, "No findings (1 inventory checked, 2000 suppressed).")
+
+    (tmp_path / "baseline.json").unlink()
+    small = {"PRIVLINT_MAX_INVENTORY_MB": "0.0625"}  # the inventory fits; baselines up to 0.125 MB
+    result = cli("check", "--write-baseline", "baseline.json", "inventory.yaml", cwd=tmp_path, env=small)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"privlint: error: baseline.json: 2,000 findings make a baseline of {len(written) / 2**20:.1f} MB, more "
+        "than the 0.125 MB privlint reads for one; fix or suppress some of them first, or raise "
+        "PRIVLINT_MAX_INVENTORY_MB (the baseline may be 2 times the inventory size limit)\n"
+    )
+    assert not (tmp_path / "baseline.json").exists()
 
 
 def test_a_file_that_does_not_parse_is_never_accepted_by_a_baseline(cli, project):
