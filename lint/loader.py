@@ -18,6 +18,7 @@ quarter of a million values: per-value path tuples cost more memory than the dat
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import errno
 import functools
@@ -390,6 +391,8 @@ def load(path: str, source: str | bytes, max_values: int | None = None) -> Docum
     else:
         marked = marked_lines(source, SUPPRESSION_MARKER)
     builder = _Builder()
+    if marked:
+        builder.spans = []
     try:
         builder.run(source, max_values)
     except YamlError:
@@ -401,7 +404,25 @@ def load(path: str, source: str | bytes, max_values: int | None = None) -> Docum
     except Exception as exc:  # ruamel's scanner/parser errors, normalised below
         text = source.decode("utf-8") if isinstance(source, bytes) else source
         raise _from_ruamel(exc, text) from None
+    if builder.spans:
+        marked = _outside_scalars(marked, builder.spans)
     return Document(path, builder.result, builder.positions, builder.wide, builder.root, marked)
+
+
+def _outside_scalars(marked: dict[int, str], spans: list[tuple[int, int, int, int]]) -> dict[int, str]:
+    """`marked` with the parts of its lines inside quoted or block scalars blanked out: a
+    value that reads `"AdNet # privlint: ignore[PL101] reason: …"` suppressed a finding. Each
+    span is (first line, column, last line, column after its end), lines 1-based, columns
+    0-based; blanks keep every other character's column."""
+    lines = dict(marked)
+    numbers = sorted(lines)
+    for first, start, last, end in spans:
+        for number in numbers[bisect.bisect_left(numbers, first):bisect.bisect_right(numbers, last)]:
+            text = lines[number]
+            begin = start if number == first else 0
+            stop = end if number == last else len(text)
+            lines[number] = text[:begin] + " " * len(text[begin:stop]) + text[stop:]
+    return {number: text for number, text in lines.items() if SUPPRESSION_MARKER in text}
 
 
 def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
@@ -533,6 +554,9 @@ class _Builder:
         self.expansion_limit = 0
         # One object per distinct string: inventories repeat ids and taxonomy keys a lot.
         self.strings: dict[str, str] = {}
+        # Where quoted and block scalars mentioning the suppression marker lie, when asked
+        # for: such text is not a comment (see _outside_scalars).
+        self.spans: list[tuple[int, int, int, int]] | None = None
 
     def run(self, source: str | bytes, max_values: int | None = None) -> None:
         from ruamel.yaml import events as ev
@@ -551,9 +575,13 @@ class _Builder:
         stream = events(source)
         # A value is one slot of the positions array and about one event: counted by islice,
         # not in this loop, where it would cost every event.
+        spans = self.spans
         for event in stream if max_values is None else islice(stream, max_values):
             kind = type(event)
             if kind is scalar_event:
+                if spans is not None and SUPPRESSION_MARKER in event.value:
+                    start, end = event.start_mark, event.end_mark
+                    spans.append((start.line + 1, start.column, end.line + 1, end.column))
                 # The common case, inlined: a plain or quoted scalar as a key or a value.
                 if event.ctag is None and event.anchor is None:
                     value = event.value

@@ -106,6 +106,20 @@ def test_suppression_with_reason_silences_exactly_its_finding(cli, tmp_path):
     ]
 
 
+def test_text_that_reads_like_a_suppression_inside_a_value_suppresses_nothing(cli):
+    """`name: "AdNet # privlint: ignore[PL101] reason: …"` suppressed AdNet's finding (exit 0):
+    only comments suppress, not a quoted value or a line of a block scalar, even one on the
+    line above an entity."""
+    result = cli("check", "--format", "json", str(ROOT / "tests/data/suppression-look-alikes.yaml"))
+    assert result.returncode == 1
+    assert findings(result) == [
+        ("PL101", "recipient:adnet", 7, None),
+        ("PL101", "recipient:adnet2", 8, {"reason": "a real comment"}),
+        ("PL101", "recipient:adnet3", 12, None),
+        ("PL101", "recipient:adnet4", 15, None),
+    ]
+
+
 def test_suppression_on_the_entity_line_and_text_summary(cli, tmp_path):
     text = SALE.read_text().replace("  - from: web\n    to: ga\n", "  - from: web  # privlint: ignore[sale-claim-conflict] reason: ok\n    to: ga\n")
     (tmp_path / "inventory.yaml").write_text(text)
