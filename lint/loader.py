@@ -385,11 +385,12 @@ def load(path: str, source: str | bytes, max_values: int | None = None) -> Docum
     parsed as they are: libyaml reads UTF-8 bytes, and from text it makes a UTF-8 copy, so a
     large file was in memory twice while its data was built.
     """
-    if isinstance(source, bytes):
-        marked = marked_lines(decode(source), SUPPRESSION_MARKER)
-        source = source[len(codecs.BOM_UTF8):] if source.startswith(codecs.BOM_UTF8) else source
-    else:
-        marked = marked_lines(source, SUPPRESSION_MARKER)
+    text = decode(source) if isinstance(source, bytes) else source
+    _refuse_unicode_line_breaks(text)
+    marked = marked_lines(text, SUPPRESSION_MARKER)
+    del text  # a large file's text is not kept while its data is built
+    if isinstance(source, bytes) and source.startswith(codecs.BOM_UTF8):
+        source = source[len(codecs.BOM_UTF8):]
     builder = _Builder()
     if marked:
         builder.spans = []
@@ -423,6 +424,28 @@ def _outside_scalars(marked: dict[int, str], spans: list[tuple[int, int, int, in
             stop = end if number == last else len(text)
             lines[number] = text[:begin] + " " * len(text[begin:stop]) + text[stop:]
     return {number: text for number, text in lines.items() if SUPPRESSION_MARKER in text}
+
+
+# NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR end a line in YAML 1.1 (libyaml, which reads
+# inventories for `check`) and are text in YAML 1.2 (what an inventory is, and what `fmt`
+# reads): the same file meant two things, and its positions were lines no editor shows.
+_UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+def _refuse_unicode_line_breaks(text: str) -> None:
+    found = _UNICODE_LINE_BREAK.search(text)
+    if found is None:
+        return
+    offset = found.start()
+    # The lines before it end at \n, \r\n or \r, as libyaml counts them
+    line = text.count("\n", 0, offset) + text.count("\r", 0, offset) - text.count("\r\n", 0, offset) + 1
+    column = offset - max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset))
+    raise YamlError(
+        f"the file holds U+{ord(found[0]):04X} raw, a line break to some YAML readers and text to others; "
+        f"write it as \\u{ord(found[0]):04x} in a double-quoted string, or remove it",
+        line,
+        column,
+    )
 
 
 def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
