@@ -2,7 +2,9 @@
 
 A file argument is one inventory. A directory argument is one inventory made of the `*.yaml`
 and `*.yml` files directly in it; with `recursive`, every directory below it that holds such
-files is an inventory of its own.
+files is an inventory of its own. Hidden files and directories (`.privlint.yaml`,
+`.pre-commit-config.yaml`, `.github/`) hold tools' settings, not the data map: a directory's
+are not read (a hidden file named on the command line is).
 
 `privlint check --changed-files` (the pre-commit hook) reads its file arguments as *changed
 files* instead, and lints the inventory each belongs to: see `changed_targets`.
@@ -27,14 +29,18 @@ class Target:
 
 
 def yaml_files(directory: Path) -> list[Path]:
-    """The `*.yaml` and `*.yml` files directly in `directory`. One that cannot be read as a
+    """The `*.yaml` and `*.yml` files directly in `directory`, hidden ones aside (`check .`
+    next to `.privlint.yaml` failed on the configuration's keys). One that cannot be read as a
     file (a broken symlink, a FIFO, a socket, a device) is an error, not a silent skip: a
     directory inventory with a dangling `flows.yaml` link passed as if it had no flows."""
     try:
         entries = sorted(directory.iterdir())
     except OSError as exc:
         raise UsageError(f"{display_path(directory)}: cannot read the directory ({exc.strerror or exc})") from None
-    return [entry for entry in entries if entry.suffix in YAML_SUFFIXES and _is_inventory_file(entry)]
+    return [
+        entry for entry in entries
+        if entry.suffix in YAML_SUFFIXES and not entry.name.startswith(".") and _is_inventory_file(entry)
+    ]
 
 
 def _is_inventory_file(entry: Path) -> bool:
@@ -112,8 +118,9 @@ def _unique(found: list[Target]) -> list[Target]:
 
 
 def walk(root: Path) -> list[Path]:
-    """Directories below `root`, sorted, following no symlinks (so no loops). A directory
-    that cannot be read is an error, not a silent skip: it may hold an inventory."""
+    """Directories below `root`, sorted, hidden ones aside, following no symlinks (so no
+    loops). A directory that cannot be read is an error, not a silent skip: it may hold an
+    inventory."""
 
     def unreadable(error: OSError):
         where = display_path(Path(error.filename)) if error.filename else display_path(root)
@@ -121,7 +128,7 @@ def walk(root: Path) -> list[Path]:
 
     directories = []
     for current, subdirectories, _ in os.walk(root, onerror=unreadable, followlinks=False):
-        subdirectories.sort()
+        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
         directories.append(Path(current))
     return directories
 

@@ -137,6 +137,22 @@ def test_directory_without_yaml_exits_2(cli, tmp_path):
     assert "no *.yaml or *.yml inventory files" in result.stderr
 
 
+@pytest.mark.parametrize("arguments", [["."], ["--recursive", "."], ["--changed-files", "inventory.yaml"]])
+def test_hidden_files_and_directories_are_no_part_of_a_directory_inventory(cli, tmp_path, arguments):
+    """`check .` beside `.privlint.yaml` failed with PL001 on the configuration's keys (so did
+    the pre-commit hook when the configuration had `vendors:`), and `--recursive` checked
+    `.github/workflows/*.yml` and `.pre-commit-config.yaml` as inventories."""
+    shutil.copy(ROOT / "inventories/reference/inventory.yaml", tmp_path / "inventory.yaml")
+    (tmp_path / ".privlint.yaml").write_text("fail-on: warning\nvendors:\n  acme: {name: Acme}\n")
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\njobs: {}\n")
+    result = cli("check", *arguments, cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "No findings (1 inventory checked).\n", "")
+    named = cli("check", ".pre-commit-config.yaml", cwd=tmp_path)  # named on the command line: read
+    assert named.returncode == 1 and "PL001" in named.stdout
+
+
 def test_color_only_when_asked_for_a_terminal(cli):
     # Not a terminal here, so never colour; NO_COLOR and --no-color are honoured regardless.
     for extra, env in (([], None), (["--no-color"], None), ([], {"NO_COLOR": "1"})):
