@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from privlint import __version__
@@ -92,8 +93,9 @@ class Git:
             raise _missing(spec) from None
         return kind, sha
 
-    def tree(self, tree: str, recursive: bool) -> list[tuple[str, str]]:
-        """(posix path below the tree, blob id) of the regular files in `tree`."""
+    def tree(self, tree: str, recursive: bool) -> list[tuple[str, str, bool]]:
+        """(posix path below the tree, blob id, whether it is a symbolic link) of the regular
+        files and symbolic links in `tree`."""
         args = ["ls-tree", "-z", *(["-r"] if recursive else []), tree]
         entries = []
         for record in self.run(*args).split(b"\0"):
@@ -101,9 +103,34 @@ class Git:
                 continue
             meta, _, name = record.partition(b"\t")
             mode, kind, sha = meta.decode().split()
-            if kind == "blob" and mode in ("100644", "100755"):
-                entries.append((name.decode("utf-8", "surrogateescape"), sha))
+            if kind == "blob" and mode in ("100644", "100755", "120000"):
+                entries.append((name.decode("utf-8", "surrogateescape"), sha, mode == "120000"))
         return entries
+
+    def follow(self, commit: str, links: list[str]) -> list[tuple[str, str]]:
+        """Where each symbolic link (posix path from the root) leads in `commit`, followed
+        inside the repository as the file system follows it in the working tree: ("blob",
+        id) or ("tree", id); ("outside", the part of the target outside the repository); or
+        ("nowhere", "") for a link that is broken, a loop, or runs through a file."""
+        if not links:
+            return []
+        listing = "".join(f"{commit}:{link}\n" for link in links).encode("utf-8", "surrogateescape")
+        out = self.run("cat-file", "--batch-check", "--follow-symlinks", stdin=listing).split(b"\n")
+        results, position = [], 0
+        for _ in links:
+            header = out[position].decode("utf-8", "surrogateescape").split(" ")
+            position += 1
+            if header[0] == "symlink":  # `symlink <size>`, then the target outside the tree
+                results.append(("outside", out[position].decode("utf-8", "surrogateescape")))
+                position += 1
+            elif header[0] in ("dangling", "loop", "notdir"):  # `<what> <size>`, then the name asked
+                results.append(("nowhere", ""))
+                position += 1
+            elif len(header) == 3 and header[1] in ("blob", "tree"):
+                results.append((header[1], header[0]))
+            else:  # `<name> missing`, or an object of another type (a submodule's commit)
+                results.append(("nowhere", ""))
+        return results
 
     def blobs(self, shas: list[str], names: dict[str, Path] | None = None) -> dict[str, bytes]:
         """The content of every blob, read with one `git cat-file --batch`; a blob over the
@@ -198,10 +225,16 @@ def _at_revision(
     if kind != "tree":
         return {}, {}
     groups: dict[str, list[tuple[Path, str]]] = {}
-    for name, blob in git.tree(sha, recursive):
+    entries = [(name, blob, link) for name, blob, link in git.tree(sha, recursive)
+               if PurePosixPath(name).suffix in discover.YAML_SUFFIXES]
+    targets = _links(git, commit, relative, {name: path.joinpath(*name.split("/")) for name, _, link in entries if link})
+    for name, blob, link in entries:
         file = path.joinpath(*name.split("/"))
-        if file.suffix in discover.YAML_SUFFIXES:
-            groups.setdefault(display_path(file.parent), []).append((file, blob))
+        if link:
+            blob = targets[name]
+            if blob is None:  # a link to a directory: not part of the inventory, as in the working tree
+                continue
+        groups.setdefault(display_path(file.parent), []).append((file, blob))
     contents = git.blobs(
         [blob for members in groups.values() for _, blob in members],
         {blob: file for members in groups.values() for file, blob in members},
@@ -212,6 +245,50 @@ def _at_revision(
         inventories[name] = [file for file, _ in members]
         data.update({file: contents[blob] for file, blob in members})
     return inventories, data
+
+
+def _links(git: Git, commit: str, relative: str, links: dict[str, Path]) -> dict[str, str | None]:
+    """The blob each symbolic link leads to in `commit`, or None for a link to a directory:
+    what `discover.yaml_files` reads in the working tree. `links` maps each link's path below
+    the tree at `relative` to its working-tree path. A link that leads nowhere is a usage
+    error, as it is there; so is one that leads outside the repository, whose file git does
+    not hold as it was at the revision. (Links were skipped at the revision but followed in
+    the working tree: an unchanged inventory with a linked part came out as all added, and
+    its findings as resolved.)"""
+
+    def shown(name: str) -> str:  # as discover names a link: not by its target
+        file = links[name]
+        return f"{display_path(file.parent)}/{os.fsencode(file.name).decode('utf-8', 'backslashreplace')} (at the revision)"
+
+    for name in links:
+        if "\n" in name or "\n" in relative:  # git reads the names a line each
+            raise UsageError(f"{shown(name)}: a symbolic link whose name holds a line break; privlint diff cannot follow it")
+    names = list(links)
+    found = dict(zip(names, git.follow(commit, [f"{relative}/{name}" if relative else name for name in names])))
+    # An absolute link into the work tree leads back inside the repository: followed from its root.
+    inside: dict[str, str] = {}
+    for name, (kind, target) in found.items():
+        if kind == "outside" and target.startswith("/"):
+            try:
+                inside[name] = Path(os.path.normpath(target)).relative_to(git.root).as_posix()
+            except ValueError:
+                pass
+    for name, within in inside.items():
+        found[name] = ("tree", "") if within == "." else git.follow(commit, [within])[0]
+    targets: dict[str, str | None] = {}
+    for name, (kind, target) in found.items():
+        if kind == "blob":
+            targets[name] = target
+        elif kind == "tree":
+            targets[name] = None
+        elif kind == "outside":
+            raise UsageError(
+                f"{shown(name)}: a symbolic link to {visible(target)}, outside the git repository; git does not "
+                "hold that file as it was at the revision, so privlint diff cannot compare it"
+            )
+        else:
+            raise UsageError(f"{shown(name)}: a symbolic link that leads nowhere (broken, or a loop)")
+    return targets
 
 
 # --------------------------------------------------------------------------- data map changes

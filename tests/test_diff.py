@@ -358,3 +358,65 @@ def test_a_file_over_the_size_limit_at_the_revision_is_refused_before_it_is_read
     result = cli("diff", "HEAD", "inventory.yaml", cwd=repo, env={"PRIVLINT_MAX_INVENTORY_MB": "1"})
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("privlint: error: inventory.yaml (at the revision): the file is 1.3 MB, more than the 1 MB")
+
+
+@pytest.fixture
+def linked(repo):
+    """A directory inventory whose flows are a symbolic link to a file elsewhere in the repository."""
+    head, flows = REFERENCE.read_text().split("\nflows:\n")
+    (repo / "inv").mkdir()
+    (repo / "shared").mkdir()
+    (repo / "inv/main.yaml").write_text(head)
+    (repo / "shared/flows.yaml").write_text("flows:\n" + flows)
+    (repo / "inv/flows.yaml").symlink_to("../shared/flows.yaml")
+    (repo / "inv/sub.yaml").symlink_to("../shared")  # a directory: not part of the inventory
+    commit(repo)
+    return repo
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links")
+def test_a_symlinked_file_is_followed_at_the_revision_as_in_the_working_tree(cli, linked):
+    """Links (git mode 120000) were skipped at the revision but followed in the working tree:
+    an unchanged inventory came out as 12 to add and its findings as resolved or introduced."""
+    result = cli("diff", "HEAD", "inv", *AS_OF, cwd=linked)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Plan: 0 to add, 0 to change, 0 to remove. Findings: 0 introduced, 0 resolved."
+    flows = linked / "shared/flows.yaml"
+    flows.write_text(flows.read_text().replace("flows:\n", "flows:\n" + DESK_FLOW, 1))
+    commit(linked)
+    main = linked / "inv/main.yaml"
+    main.write_text(main.read_text().replace("recipients:\n  - id: stripe", "recipients:\n" + DESK_RECIPIENT + "  - id: stripe"))
+    result = cli("diff", "HEAD", "inv", *AS_OF, cwd=linked)
+    assert result.returncode == 1, result.stderr
+    assert "  + recipient:helpdesk  (Deskly Inc., customer_support, processor, US)" in result.stdout
+    assert "+ flow:storefront->helpdesk" not in result.stdout  # the flow was there at the revision too
+    # At the revision the flow's recipient was missing (a finding, resolved now).
+    assert result.stdout.splitlines()[-1] == "Plan: 1 to add, 0 to change, 0 to remove. Findings: 1 introduced (1 error), 1 resolved."
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links")
+@pytest.mark.parametrize("target, message", [
+    ("../nothing.yaml", "inv/more.yaml (at the revision): a symbolic link that leads nowhere (broken, or a loop)"),
+    ("more.yaml", "inv/more.yaml (at the revision): a symbolic link that leads nowhere (broken, or a loop)"),
+    ("/etc/hostname", "inv/more.yaml (at the revision): a symbolic link to /etc/hostname, outside the git repository"),
+    ("../../outside.yaml", "inv/more.yaml (at the revision): a symbolic link to ../outside.yaml, outside the git repository"),
+])
+def test_a_symlink_that_cannot_be_followed_at_the_revision_is_a_usage_error(cli, linked, target, message):
+    """Never skipped: a link that leads nowhere is refused as `check` refuses it in the working
+    tree; one that leads outside the repository has no content at the revision."""
+    (linked / "inv/more.yaml").symlink_to(target)
+    commit(linked)
+    (linked / "inv/more.yaml").unlink()
+    result = cli("diff", "HEAD", "inv", *AS_OF, cwd=linked)
+    assert result.returncode == 2 and result.stdout == "", result.stdout
+    assert result.stderr.startswith(f"privlint: error: {message}") and result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links")
+def test_an_absolute_symlink_into_the_repository_is_followed_at_the_revision(cli, linked):
+    (linked / "inv/flows.yaml").unlink()
+    (linked / "inv/flows.yaml").symlink_to(linked.resolve() / "shared/flows.yaml")
+    commit(linked)
+    result = cli("diff", "HEAD", "inv", *AS_OF, cwd=linked)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Plan: 0 to add, 0 to change, 0 to remove. Findings: 0 introduced, 0 resolved."
