@@ -39,6 +39,7 @@ from pathlib import Path
 
 from . import loader
 from .loader import YamlError
+from .wording import visible
 
 # The most `privlint fmt` formats in one file. Its round trip through ruamel.yaml's pure-Python
 # round-trip loader and dumper costs 50-70 microseconds of CPU per value (scalar or collection):
@@ -723,6 +724,7 @@ def format_text(text: str, path: str = "<text>") -> str:
     scan = _tree(text, paths, limit)  # loader.TooLarge past the limit: before any round trip
     comments_before = _attachments(text, scan)
     attempts = []
+    refused = None  # the last candidate that was not proved: what the refusal explains
     for reordering in (True, False):
         try:
             source = reorder(text, scan) if reordering else text
@@ -734,18 +736,93 @@ def format_text(text: str, path: str = "<text>") -> str:
             continue
         if _proved(document.data, comments_before, candidate, paths, path):
             return candidate
+        refused = candidate
         if source == text:
             break  # the second way would be the same text again
-    if len(attempts) == 2:  # ruamel.yaml failed both ways: no candidate to prove at all
+    if refused is None:  # ruamel.yaml failed both ways: no candidate to prove at all
         raise FormatError(
             f"ruamel.yaml, which privlint fmt formats with, cannot read or write this file ({attempts[-1]}); "
             "format it by hand"
         )
-    raise FormatError(
-        "cannot be formatted without changing a value or losing a comment (ruamel.yaml drops "
-        "comments inside multi-line flow collections such as `[a, # note` ... `b]`); "
-        "format that part by hand" + (f" ({attempts[-1]})" if attempts else "")
+    raise _unproved(text, scan, comments_before, refused, paths, path)
+
+
+def _unproved(text: str, scan: _Scan, comments_before: list, candidate: str, paths: dict, path: str) -> FormatError:
+    """Why `candidate` could not be proved: the first value it changes, or the first comment it
+    loses or moves, at that place in `text`. (One fixed message blamed comments inside
+    multi-line flow collections for every refusal, at 1:1.)"""
+    try:
+        values_after = [event.value for event in _scalar_events(candidate)]
+    except Exception:  # the candidate does not parse: no value to point at
+        values_after = None
+    events_before = _scalar_events(text)
+    if values_after is not None and len(values_after) == len(events_before):
+        for event, value in zip(events_before, values_after):
+            if event.value != value:
+                return FormatError(
+                    "cannot be formatted without changing this value (ruamel.yaml would write "
+                    f"{_quoted(event.value)} as {_quoted(value)}); format it by hand",
+                    event.start_mark.line + 1, event.start_mark.column + 1,
+                )
+    placed = comments(text, scan)  # in the order of comments_before, with their places
+    lost = Counter(comment.strip() for _, _, comment in placed) - Counter(
+        comment.strip() for _, _, comment in comments(candidate)
     )
+    for line, column, comment in placed:
+        if lost[comment.strip()]:
+            return FormatError(
+                f"cannot be formatted without losing the comment {_quoted(comment)}: ruamel.yaml "
+                f"{_drop_cause(text, scan, line, column)}; format that part by hand",
+                line + 1, column + 1,
+            )
+    held = Counter()
+    for comment, attachment, alternative in _attachments(candidate, _tree(candidate, paths)):
+        held[comment, attachment] += 1
+        if alternative is not None:
+            held[comment, alternative] += 1
+    for (line, column, comment), (stripped, attachment, _) in zip(placed, comments_before):
+        if held[stripped, attachment]:
+            held[stripped, attachment] -= 1
+            continue
+        return FormatError(
+            f"cannot be formatted without moving the comment {_quoted(comment)} away from what it "
+            "stands beside (ruamel.yaml would attach it to another key); format that part by hand",
+            line + 1, column + 1,
+        )
+    return FormatError("cannot be formatted without changing a value or losing a comment; format it by hand")
+
+
+def _scalar_events(text: str) -> list:
+    from ruamel.yaml import events as ev
+
+    return [event for event in loader.events(text) if type(event) is ev.ScalarEvent]
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    """A comment or value for a message: control characters escaped, a long one cut."""
+    text = text.strip() if text.startswith("#") else text
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "`" + visible(text) + "`"
+
+
+def _drop_cause(text: str, scan: _Scan, line: int, column: int) -> str:
+    """Why ruamel.yaml drops the comment at (line, column), 0-based, as far as it is known."""
+
+    def inside_flow(node: _Node | None) -> bool:
+        if node is None or node.kind not in ("map", "seq"):
+            return False
+        if node.flow and node.start[0] != node.end[0] and node.start <= (line, column) < node.end:
+            return True
+        children = node.entries if node.kind == "seq" else [value for _, _, value in node.entries]
+        return any(inside_flow(child) for child in children)
+
+    if inside_flow(scan.root):
+        return "drops comments inside multi-line flow collections such as `[a, # note` ... `b]`"
+    before = [entry.strip() for entry in text.split("\n")[:line] if entry.strip() and not entry.lstrip().startswith("#")]
+    if before and (before[-1] == "..." or before[-1].startswith(("... ", "...\t"))):
+        return "drops comments after the document end marker `...`"
+    return "would drop it"
 
 
 @dataclass

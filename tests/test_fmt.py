@@ -246,7 +246,29 @@ def test_fmt_refuses_what_it_cannot_keep(tmp_path, cli):
     path.write_text(text, encoding="utf-8")
     result = cli("fmt", str(path))
     assert result.returncode == 1
-    assert "cannot be formatted without changing a value or losing a comment" in result.stderr
+    assert result.stderr.startswith(
+        f"{path}:4:26: [error] cannot be formatted without losing the comment `# the processor`: ruamel.yaml "
+        "drops comments inside multi-line flow collections"
+    ), result.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("text, position, comment, cause", [
+    ("privlint: 1\norganization: {name: A}\n...\n# trailer\n", (4, 1), "# trailer",
+     "ruamel.yaml drops comments after the document end marker `...`"),
+    ("privlint: 1\norganization:\n  name:\n    # between key and value\n    Acme\n", (4, 5),
+     "# between key and value", "ruamel.yaml would drop it"),
+])
+def test_a_refusal_names_the_comment_that_would_be_lost(tmp_path, cli, text, position, comment, cause):
+    """Every comment ruamel.yaml loses was blamed on multi-line flow collections, at 1:1, in
+    files that have none."""
+    path = tmp_path / "inventory.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("fmt", "--check", str(path))
+    assert result.returncode == 1
+    line, column = position
+    assert f"{path}:{line}:{column}: [error] cannot be formatted without losing the comment `{comment}`: {cause};" in result.stderr
+    assert "flow" not in result.stderr
     assert path.read_text(encoding="utf-8") == text
 
 
