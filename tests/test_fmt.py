@@ -396,3 +396,23 @@ def test_fmt_refuses_a_file_over_its_size_or_value_limit_with_exit_2(tmp_path, c
     assert cli("fmt", str(small), env=limit).returncode == 0
     assert cli("fmt", "--check", str(dense), env={"PRIVLINT_MAX_FMT_MB": "0.02"}).returncode == 1  # raised: formatted
     assert fmt.MAX_FMT_MB == 1 and fmt.MAX_FMT_VALUES_PER_MB == 100_000
+
+
+@pytest.mark.parametrize("character, name, escape", [
+    ("\x85", "U+0085 NEXT LINE", "\\x85"),
+    ("\u2028", "U+2028 LINE SEPARATOR", "\\u2028"),
+    ("\u2029", "U+2029 PARAGRAPH SEPARATOR", "\\u2029"),
+])
+def test_a_unicode_line_break_is_refused_at_its_position(tmp_path, cli, character, name, escape):
+    """libyaml (YAML 1.1, `check`) reads these as line breaks, ruamel.yaml's round trip (YAML
+    1.2) as text: fmt refused the file at 1:1 with ruamel's parse error."""
+    text = f"privlint: 1\norganization:\n  name: Acme{character}  country: XX\n"
+    path = tmp_path / "inventory.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("fmt", str(path))
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"{path}:3:13: [error] a raw {name}, which YAML 1.1 reads as a line break and YAML 1.2 as text; "
+        f'write it as an escape in a double-quoted string ("{escape}")'
+    ), result.stderr
+    assert path.read_text(encoding="utf-8") == text
