@@ -12,7 +12,9 @@ Formatting is three steps, then a proof:
    line.
 2. **Indentation** through a ruamel.yaml round trip (YAML 1.2): 2 spaces for mappings,
    sequences indented by 2 with their dash. Scalars keep their quoting and flow collections
-   their style.
+   their style; a one-line double-quoted scalar keeps its text, escapes included, and a
+   control or format character (a bidi control, a zero-width space) is never written raw
+   into a double-quoted scalar.
 3. **Comment lines** are indented like the line they stand above.
 
 The result is then proved safe: it must parse to exactly the same data as the original (with
@@ -27,12 +29,14 @@ os.replace), keep their newline style and UTF-8 BOM, and are never written when 
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import math
 import os
 import re
 import stat
 import tempfile
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -642,10 +646,70 @@ def _round_trip(text: str) -> str:
     first_content = next((line for line in stripped if line and not line.startswith("#")), "")
     if first_content == "---" or first_content.startswith("--- "):
         yaml.explicit_start = True
+    yaml.Emitter = _emitter()
     data = yaml.load(text)
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def _invisible(text: str) -> bool:
+    """Whether `text` holds a control or format character (category Cc or Cf: the bidi
+    controls U+202A-U+202E and U+2066-U+2069, zero-width spaces and joiners, U+FEFF, ...)."""
+    return not text.isascii() and any(unicodedata.category(character) in ("Cc", "Cf") for character in text)
+
+
+@functools.lru_cache(maxsize=1)
+def _emitter():
+    """ruamel.yaml's round-trip emitter, except that a double-quoted scalar holding a control
+    or format character is written with escapes only: ruamel writes every character from
+    U+00A0 up raw, so `"\\u202e"` became a raw, invisible RIGHT-TO-LEFT OVERRIDE in the file
+    ("Trojan Source"). Such a scalar then has all its non-ASCII characters escaped; where the
+    original text can be kept, _keep_double_quoted puts it back."""
+    from ruamel.yaml.emitter import RoundTripEmitter
+
+    class Emitter(RoundTripEmitter):
+        def write_double_quoted(self, text, split=True):
+            if not _invisible(text):
+                return super().write_double_quoted(text, split)
+            allow_unicode, self.allow_unicode = self.allow_unicode, False
+            try:
+                return super().write_double_quoted(text, split)
+            finally:
+                self.allow_unicode = allow_unicode
+
+    return Emitter
+
+
+def _keep_double_quoted(source: str, candidate: str) -> str:
+    """`candidate` (the round trip of `source`) with each one-line double-quoted scalar written
+    as it is in `source` where its value is the same: ruamel.yaml re-escapes them (`"\\x07"`
+    became `"\\a"`, `"\\U0001F600"` the raw emoji), changing bytes of a value it did not change.
+    The round trip keeps the order of the nodes, so the scalars of the two texts pair up."""
+    if '"' not in source:
+        return candidate
+    before, after = _scalar_events(source), _scalar_events(candidate)
+    if len(before) != len(after):
+        return candidate
+    source_lines, lines = source.split("\n"), candidate.split("\n")
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    for old, new in zip(before, after):
+        if old.value != new.value:
+            return candidate  # not the same nodes: leave the candidate to the proof
+        if old.style != '"' or new.style != '"':
+            continue
+        old_line, new_line = old.start_mark.line, new.start_mark.line
+        if old.end_mark.line != old_line or new.end_mark.line != new_line:
+            continue
+        original = source_lines[old_line][old.start_mark.column : old.end_mark.column]
+        if lines[new_line][new.start_mark.column : new.end_mark.column] != original:
+            edits.setdefault(new_line, []).append((new.start_mark.column, new.end_mark.column, original))
+    for number, replacements in edits.items():
+        line = lines[number]
+        for start, end, original in sorted(replacements, reverse=True):
+            line = line[:start] + original + line[end:]
+        lines[number] = line
+    return "\n".join(lines)
 
 
 def _continuations(spans) -> set[int]:
@@ -731,7 +795,7 @@ def format_text(text: str, path: str = "<text>") -> str:
             source = reorder(text, scan) if reordering else text
             source_scan = scan if source == text else _tree(source)
             rendered = _round_trip(source)
-            candidate = _indent_comment_lines(source_scan, rendered, _tree(rendered))
+            candidate = _keep_double_quoted(source, _indent_comment_lines(source_scan, rendered, _tree(rendered)))
         except Exception as exc:  # ruamel's own errors: try the next way, then refuse
             attempts.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             continue

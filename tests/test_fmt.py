@@ -416,3 +416,29 @@ def test_a_unicode_line_break_is_refused_at_its_position(tmp_path, cli, characte
         f'write it as an escape in a double-quoted string ("{escape}")'
     ), result.stderr
     assert path.read_text(encoding="utf-8") == text
+
+
+ESCAPED = r'''privlint: 1
+organization:
+    name: "Acme \u202e \x07 \U0001F600 Caf\xe9 \u200b \t"
+    "k\u2066": ["\u2069y", 'z']
+'''
+
+
+def test_double_quoted_scalars_keep_their_escapes():
+    """ruamel.yaml re-escaped double-quoted scalars: `"\\u202e"` became a raw, invisible
+    RIGHT-TO-LEFT OVERRIDE in the file ("Trojan Source"), `"\\x07"` became `"\\a"`."""
+    out = fmt.format_text(ESCAPED)
+    assert out == ESCAPED.replace("\n    ", "\n  ")
+    assert _data(out) == _data(ESCAPED)
+    assert fmt.format_text(out) == out
+
+
+def test_fmt_never_writes_a_raw_bidi_control_or_format_character():
+    """Where the original text of a double-quoted scalar cannot be kept (it spans lines),
+    control and format characters are written as escapes, never raw."""
+    text = 'privlint: 1\norganization:\n    name: "Caf\\xe9 \\u202e\n      \\u2066B\\u200d"\n'
+    out = fmt.format_text(text)
+    assert out == 'privlint: 1\norganization:\n  name: "Caf\\xE9 \\u202E \\u2066B\\u200D"\n'
+    assert _data(out) == _data(text)
+    assert not any(0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 or c in "\u200b\u200d" for c in out)
