@@ -779,8 +779,9 @@ def _proved(data, comments_before: list, formatted: str, paths: dict, path: str)
 
 def format_text(text: str, path: str = "<text>") -> str:
     """The canonical form of an inventory file's text ('\\n' newlines, no BOM)."""
-    _refuse_unicode_line_breaks(text)
-    document = loader.load(path, text)  # a YamlError (positioned) when it does not parse
+    # A YamlError (positioned) when it does not parse, or holds a raw U+2028 (which libyaml,
+    # for `check`, and ruamel's round trip, YAML 1.2, would read differently).
+    document = loader.load(path, text)
     if document.data is None and all(not line.strip() or line.lstrip().startswith("#") for line in text.split("\n")):
         return text  # no YAML content, only comments or nothing: nothing to format
     # The original is scanned once, for reordering, re-indenting and the proof alike.
@@ -810,27 +811,6 @@ def format_text(text: str, path: str = "<text>") -> str:
             "format it by hand"
         )
     raise _unproved(text, scan, comments_before, refused, paths, path)
-
-
-_UNICODE_BREAKS = {"\x85": "U+0085 NEXT LINE", "\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR"}
-_UNICODE_BREAK = re.compile("[\x85\u2028\u2029]")
-
-
-def _refuse_unicode_line_breaks(text: str) -> None:
-    """A raw U+0085, U+2028 or U+2029 is a line break to `privlint check` (libyaml, YAML 1.1)
-    but text to ruamel.yaml's round trip (YAML 1.2): the two read different files, and fmt
-    refused such a file at 1:1 with a parse error. It is refused as `check` refuses it, at
-    the character (lines counted by '\n')."""
-    match = _UNICODE_BREAK.search(text)
-    if match is None:
-        return
-    line_start = text.rfind("\n", 0, match.start()) + 1
-    escape = match[0].encode("unicode_escape").decode("ascii")
-    raise FormatError(
-        f"a raw {_UNICODE_BREAKS[match[0]]}, which YAML 1.1 reads as a line break and YAML 1.2 as text; "
-        f'write it as an escape in a double-quoted string ("{escape}")',
-        text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1,
-    )
 
 
 def _unproved(text: str, scan: _Scan, comments_before: list, candidate: str, paths: dict, path: str) -> FormatError:

@@ -386,7 +386,7 @@ def load(path: str, source: str | bytes, max_values: int | None = None) -> Docum
     large file was in memory twice while its data was built.
     """
     text = decode(source) if isinstance(source, bytes) else source
-    _refuse_unicode_line_breaks(text)
+    refuse_unicode_line_breaks(text)
     marked = marked_lines(text, SUPPRESSION_MARKER)
     del text  # a large file's text is not kept while its data is built
     if isinstance(source, bytes) and source.startswith(codecs.BOM_UTF8):
@@ -430,9 +430,12 @@ def _outside_scalars(marked: dict[int, str], spans: list[tuple[int, int, int, in
 # inventories for `check`) and are text in YAML 1.2 (what an inventory is, and what `fmt`
 # reads): the same file meant two things, and its positions were lines no editor shows.
 _UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+_UNICODE_LINE_BREAK_NAMES = {
+    "\x85": "U+0085 NEXT LINE", "\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR",
+}
 
 
-def _refuse_unicode_line_breaks(text: str) -> None:
+def refuse_unicode_line_breaks(text: str) -> None:
     found = _UNICODE_LINE_BREAK.search(text)
     if found is None:
         return
@@ -440,9 +443,10 @@ def _refuse_unicode_line_breaks(text: str) -> None:
     # The lines before it end at \n, \r\n or \r, as libyaml counts them
     line = text.count("\n", 0, offset) + text.count("\r", 0, offset) - text.count("\r\n", 0, offset) + 1
     column = offset - max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset))
+    escape = found[0].encode("unicode_escape").decode("ascii")
     raise YamlError(
-        f"the file holds U+{ord(found[0]):04X} raw, a line break to some YAML readers and text to others; "
-        f"write it as \\u{ord(found[0]):04x} in a double-quoted string, or remove it",
+        f"a raw {_UNICODE_LINE_BREAK_NAMES[found[0]]}, which YAML 1.1 reads as a line break and YAML 1.2 "
+        f'as text; write it as an escape in a double-quoted string ("{escape}"), or remove it',
         line,
         column,
     )

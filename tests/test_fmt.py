@@ -412,8 +412,8 @@ def test_a_unicode_line_break_is_refused_at_its_position(tmp_path, cli, characte
     result = cli("fmt", str(path))
     assert result.returncode == 1
     assert result.stderr.startswith(
-        f"{path}:3:13: [error] a raw {name}, which YAML 1.1 reads as a line break and YAML 1.2 as text; "
-        f'write it as an escape in a double-quoted string ("{escape}")'
+        f"{path}:3:13: PL000 [error] a raw {name}, which YAML 1.1 reads as a line break and YAML 1.2 as text; "
+        f'write it as an escape in a double-quoted string ("{escape}"), or remove it'
     ), result.stderr
     assert path.read_text(encoding="utf-8") == text
 
