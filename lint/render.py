@@ -284,10 +284,13 @@ def legend_entries(map_view: MapView) -> dict[str, list[str]]:
     return {"areas": areas, "roles": roles, "marks": list(MARKS)}
 
 
-# Control characters and the line and paragraph separators: raw in a label, they end a line of
-# the graph's text for some readers of it (U+2028 for JavaScript, U+0085 for Python) or drive
-# the terminal it is printed on. They become spaces.
-_LINE_BREAKING = [chr(code) for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)]
+# Control characters, the line and paragraph separators and the bidirectional controls: raw
+# in a label, they end a line of the graph's text for some readers of it (U+2028 for
+# JavaScript, U+0085 for Python), drive the terminal it is printed on, or show the label in
+# another order than it has. They become spaces.
+_UNSAFE_IN_LABELS = [
+    chr(code) for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+]
 
 # -- Mermaid --------------------------------------------------------------------------------
 
@@ -304,7 +307,7 @@ _MERMAID_ENTITIES = {
 
 
 # One str.translate: a Python step per character made 600,000 labels seconds of work.
-_MERMAID_TABLE = str.maketrans({**{character: " " for character in _LINE_BREAKING}, **_MERMAID_ENTITIES})
+_MERMAID_TABLE = str.maketrans({**{character: " " for character in _UNSAFE_IN_LABELS}, **_MERMAID_ENTITIES})
 
 
 def mermaid_text(text: str) -> str:
@@ -436,7 +439,7 @@ def _comment(text: str) -> str:
 
 
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
-_CONTROL_TO_SPACE = str.maketrans(dict.fromkeys(_LINE_BREAKING, " "))
+_CONTROL_TO_SPACE = str.maketrans(dict.fromkeys(_UNSAFE_IN_LABELS, " "))
 
 
 def dot_string(text: str) -> str:

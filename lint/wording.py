@@ -45,12 +45,13 @@ def _abridged_id(identifier: str) -> str:
     return f"{identifier[: ID_SHOWN - 20]}…{digest}"
 
 
-# C0 and C1 control characters, DEL, and the line and paragraph separators. A terminal obeys
-# control characters (ESC sequences set the window title or clear the screen), and a newline
-# starts what reads as another finding (so do U+2028 and U+2029 for Python's splitlines, for
-# JavaScript and for editors): text that comes from an inventory or a file name must not
-# reach a terminal, a log or a page raw.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 control characters, DEL, the line and paragraph separators and the bidirectional
+# controls. A terminal obeys control characters (ESC sequences set the window title or clear
+# the screen); a newline starts what reads as another finding (so do U+2028 and U+2029 for
+# Python's splitlines, for JavaScript and for editors); a right-to-left override shows a
+# finding's text in another order than it has ("Trojan Source"). Text that comes from an
+# inventory or a file name must not reach a terminal, a log or a page raw.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: str, keep: str = "") -> str:

@@ -333,6 +333,16 @@ def test_line_separators_from_an_inventory_are_shown_escaped(cli, tmp_path, outp
     assert "two\\x85fake.yaml:3:1: three" in result.stdout
 
 
+def test_bidirectional_controls_from_an_inventory_are_shown_escaped(cli, tmp_path):
+    """A right-to-left override in a name showed the finding's text in another order."""
+    (tmp_path / "inventory.yaml").write_text(
+        'privlint: 1\norganization: {name: Acme}\npolicy: {recipients: ["Ad\\u202eteN\\u2066x\\u2069"]}\n'
+    )
+    result = cli("check", "inventory.yaml", cwd=tmp_path)
+    assert result.returncode == 0 and "Ad\\u202eteN\\u2066x\\u2069" in result.stdout
+    assert not set("\u202e\u2066\u2069") & set(result.stdout)
+
+
 def test_control_characters_in_the_findings_of_an_unmappable_inventory_are_shown_escaped(cli, tmp_path):
     """`privlint graph` of an invalid inventory lists its PL000/PL001 findings on stderr: a
     file name or unknown key holding ESC sequences and a newline reached the terminal raw."""
