@@ -15,7 +15,7 @@ from .graph import DataMap
 from .loader import Document, YamlError
 from .model import Inventory, Location
 from .registry import Rule, all_rules
-from .wording import bounded
+from .wording import bounded, shown_id
 
 
 class UsageError(Exception):
@@ -236,7 +236,8 @@ def _limit(read) -> int:
 
 
 def _check_merged(context: Context) -> None:
-    """A directory inventory needs `privlint` and `organization` once, in one of its files."""
+    """A directory inventory needs `privlint` and `organization` once, in one of its files;
+    `policy` and each vendor it declares may be declared once."""
     first = context.documents[0]
     for key in ("privlint", "organization"):
         holders = [document for document in context.documents if key in document.data]
@@ -249,6 +250,15 @@ def _check_merged(context: Context) -> None:
             line, column = extra.key_position((key,))
             message = f"'{key}' is already declared in {holders[0].path}; declare it in one file only"
             context.schema_problems.append((extra, schema.Problem((key,), line, column, message)))
+    # Which of two files' entries for a vendor applied depended on the files' names.
+    declaring: dict[str, Document] = {}
+    for document in context.documents:
+        for vendor in document.data.get("vendors") or ():
+            first = declaring.setdefault(vendor, document)
+            if first is not document:
+                line, column = document.key_position(("vendors", vendor))
+                message = f"vendor '{shown_id(vendor)}' is already declared in {first.path}; declare it in one file only"
+                context.schema_problems.append((document, schema.Problem(("vendors", vendor), line, column, message)))
 
 
 def run(

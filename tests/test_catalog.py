@@ -96,6 +96,18 @@ def test_inventory_vendors_extend_and_override_the_catalog(tmp_path):
     assert triples(lint(tmp_path)) == []
 
 
+def test_a_vendor_declared_in_two_files_of_an_inventory_is_a_schema_violation(tmp_path):
+    """Which file's entry applied depended on the files' names: exit 0 or 1 by a rename."""
+    (tmp_path / "0.yaml").write_text("vendors:\n  acme: {name: Acme, country: DE}\n")
+    (tmp_path / "a.yaml").write_text(
+        "privlint: 1\norganization: {name: Acme}\nvendors:\n  other: {name: Other}\n  acme: {name: Acme, country: CN}\n"
+    )
+    found = lint(tmp_path)
+    assert triples(found) == [("PL001", "file", 5)]
+    assert found[0].path.endswith("a.yaml") and found[0].column == 3
+    assert found[0].message.endswith("vendor 'acme' is already declared in " + str(tmp_path / "0.yaml") + "; declare it in one file only")
+
+
 def test_inline_recipient_fields_override_the_catalog(tmp_path):
     base = (
         "privlint: 1\norganization: {name: Acme, country: DE}\n"
