@@ -208,6 +208,7 @@ def _strings(raw: dict, key: str, path: Path) -> list[str]:
 
 def _severities(value: Any, path: Path) -> dict[str, str]:
     from .registry import lookup
+    from .schema import got
 
     if not isinstance(value, dict):
         raise UsageError(f"{path}: 'severity' must map rules to error, warning or info")
@@ -217,19 +218,17 @@ def _severities(value: Any, path: Path) -> dict[str, str]:
         if rule is None:
             raise UsageError(f"{path}: 'severity' names unknown rule '{name}'")
         if severity not in SEVERITIES:
-            raise UsageError(f"{path}: severity of {name} must be error, warning or info, not '{severity}'")
+            raise UsageError(f"{path}: severity of {name} must be error, warning or info; got {got(severity)}")
         severities[rule.id] = severity
     return severities
 
 
 def _vendors(value: Any, path: Path) -> dict[str, dict]:
-    import jsonschema
+    from .schema import first_problem
 
-    from .schema import explain, schema
-
-    vendors_schema = {**schema()["properties"]["vendors"], "$defs": schema()["$defs"]}
-    errors = sorted(jsonschema.Draft202012Validator(vendors_schema).iter_errors(value), key=lambda e: list(e.path))
-    if errors:
-        where = ".".join(str(part) for part in errors[0].absolute_path)
-        raise UsageError(f"{path}: vendors{'.' + where if where else ''}: {explain(errors[0], errors[0].instance)}")
+    # Checked as the inventory's `vendors:` is, with the same validator: plain jsonschema read
+    # `pattern` as Python does, and accepted country: "DE\n" that the inventory refuses.
+    problem = first_problem("vendors", value)
+    if problem is not None:
+        raise UsageError(f"{path}: {problem}")
     return value

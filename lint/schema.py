@@ -6,6 +6,7 @@ or value, grouped by the entity they belong to (SPEC §3: one finding per entity
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import numbers
@@ -44,11 +45,30 @@ def _document_schema(fragment: bool) -> dict:
 
 
 @cache
-def _validator(fragment: bool):
+def _validator_class():
+    """Draft 2020-12 with `pattern` read as JSON Schema means it (see _pattern_keyword)."""
     import jsonschema
 
-    checker = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern_keyword})
-    return checker(_document_schema(fragment))
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern_keyword})
+
+
+@cache
+def _validator(fragment: bool):
+    return _validator_class()(_document_schema(fragment))
+
+
+def first_problem(name: str, value: Any) -> str | None:
+    """The first schema problem of `value` taken as the inventory's top-level property `name`
+    (the configuration's `vendors` is checked as the inventory's), worded as the inventory's
+    problems are ("vendors.acme.country: ..."); None when it is valid."""
+    # Without "$schema": jsonschema would pick the plain Draft 2020-12 class for it, and lose
+    # the ECMA-262 `pattern` ("DE\n" passed ^[A-Z]{2}$).
+    part = {**schema()["properties"][name], "$defs": schema()["$defs"]}
+    errors = list(_validator_class()(part).iter_errors(value))
+    if not errors:
+        return None
+    error = _most_specific(min(errors, key=lambda each: [str(step) for step in each.absolute_path]))
+    return f"{_dotted((name, *error.absolute_path))}: {explain(error, error.instance)}"
 
 
 def _pattern_keyword(validator, pattern: str, instance: Any, schema: dict):
@@ -514,16 +534,16 @@ def explain(error, value: Any) -> str:
     shown = _show(value)
     validator = error.validator
     expected = error.validator_value
-    got = _type_name(value) if value is None or not shown else f"{_type_name(value)} {shown}"
+    got_text = got(value)
     if validator == "type":
         kinds = expected if isinstance(expected, list) else [expected]
-        return f"expected {' or '.join(_article(kind) for kind in kinds)}, got {got}"
+        return f"expected {' or '.join(_article(kind) for kind in kinds)}, got {got_text}"
     if validator == "enum":
         if not shown:  # a list or mapping where one of a few words belongs
             return f"expected one of: {', '.join(map(str, expected))}; got {_article(_json_kind(value))}"
         return f"{shown} is not one of: {', '.join(map(str, expected))}"
     if validator == "const":
-        return f"expected {_show(expected)}, got {got}"
+        return f"expected {_show(expected)}, got {got_text}"
     if validator == "pattern":
         hint = error.schema.get("description")
         return f"{shown} is not valid" + (f": expected {hint}" if hint else f" (must match {expected})")
@@ -535,7 +555,23 @@ def explain(error, value: Any) -> str:
         return "must not be empty"
     if validator == "propertyNames":
         return f"{error.message}"
+    if validator == "required":
+        missing = [name for name in expected if isinstance(value, dict) and name not in value]
+        return f"missing the required field '{missing[0] if missing else expected[0]}'"
+    if validator == "additionalProperties" and isinstance(value, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(str(key) for key in value if key not in allowed)
+        if extra:
+            hint = difflib.get_close_matches(extra[0], allowed, n=1)
+            did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+            return f"unknown field '{_clip(extra[0])}'{did_you_mean}; allowed: {', '.join(allowed)}"
     return error.message
+
+
+def got(value: Any) -> str:
+    """A value as the inventory's messages name it: `null`, `list`, `string "x"`, `number 1`."""
+    shown = _show(value)
+    return _type_name(value) if value is None or not shown else f"{_type_name(value)} {shown}"
 
 
 def _json_kind(value: Any) -> str:
@@ -558,12 +594,16 @@ def _type_name(value: Any) -> str:
         return "list"
     if isinstance(value, (int, float)):
         return "number"
+    if isinstance(value, (dt.date, dt.time)):  # TOML dates and times (a configuration)
+        return "date-time" if isinstance(value, dt.datetime) else type(value).__name__
     return "string"
 
 
 def _show(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return ""
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
     text = json.dumps(value, ensure_ascii=False)
     if len(text) <= 60:
         return text

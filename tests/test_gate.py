@@ -61,7 +61,7 @@ def test_explicit_config_file(cli, project):
     ("pyproject.toml", "[tool.privlint]\nselekt = ['PL1']\n", "unknown configuration key 'selekt'"),
     (".privlint.yaml", "severity: {PL999: error}\n", "'severity' names unknown rule 'PL999'"),
     (".privlint.yaml", "fail-on: sometimes\n", "'fail-on' must be one of"),
-    (".privlint.yaml", "vendors: {acme: {country: DE}}\n", "vendors.acme: 'name' is a required property"),
+    (".privlint.yaml", "vendors: {acme: {country: DE}}\n", "vendors.acme: missing the required field 'name'"),
     (".privlint.yaml", "vendors: {acme: {name: Acme, country: DW}}\n",
      'vendors.acme.country: "DW" is not valid: expected an ISO 3166-1 alpha-2 country code'),
 ])
@@ -71,6 +71,31 @@ def test_bad_config_is_exit_2_naming_file_and_key(cli, project, name, content, m
     assert result.returncode == 2
     assert name in result.stderr and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name, content, message", [
+    # Python reprs and jsonschema's own wording were shown: not '['error']', None is not of
+    # type 'object', datetime.date(1979, 5, 27) is not of type 'string' (an internal error
+    # now: the date did not serialise), Additional properties are not allowed ('extra' ...).
+    (".privlint.yaml", "severity: {PL101: [error]}\n", "severity of PL101 must be error, warning or info; got list"),
+    (".privlint.yaml", "vendors: {stripe: null}\n", "vendors.stripe: expected a mapping, got null"),
+    (".privlint.yaml", "vendors: {acme: {name: A, extra: 1}}\n",
+     "vendors.acme: unknown field 'extra'; allowed: aliases, category, country, dpf, legal_entity, name, role"),
+    (".privlint.yaml", "vendors: {acme: {name: A, aliases: [1]}}\n", "vendors.acme.aliases[0]: expected a string, got number 1"),
+    ("pyproject.toml", "[tool.privlint.vendors.acme]\nname = 'A'\ncountry = 1979-05-27\n",
+     "vendors.acme.country: expected a string, got date 1979-05-27"),
+    # Plain jsonschema read `pattern` as Python does: "DE\n" passed ^[A-Z]{2}$ (the same value
+    # in the inventory is PL001), and the rules then said "Acme CRM is in DE\n".
+    (".privlint.yaml", 'vendors: {acme-crm: {name: Acme CRM, country: "DE\\n"}}\n',
+     'vendors.acme-crm.country: "DE\\n" is not valid: expected an ISO 3166-1 alpha-2 country code'),
+    (".privlint.yaml", 'vendors: {"acme\\n": {name: Acme}}\n', 'vendors: "acme\\n" is not valid'),
+])
+def test_config_errors_read_like_the_inventory_s(cli, project, name, content, message):
+    (project / name).write_text(content)
+    result = cli("check", cwd=project)
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.startswith(f"privlint: error: {project / name}: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 def test_config_vendor_extension_feeds_the_catalog(cli, tmp_path):
