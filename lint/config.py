@@ -108,6 +108,7 @@ def _read(path: Path) -> dict[str, Any]:
                 raise UsageError(f"{path}: [tool.privlint] must be a table of settings")
         if _more_values_than(data, MAX_VALUES):  # privlint's settings: other tools' are theirs
             raise UsageError(f"{path}: {_TOO_MANY}")
+        _check_lengths(data, path)
         return data
     from .loader import TooManyValues, YamlError, load as load_yaml
 
@@ -121,7 +122,35 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise UsageError(f"{path}: the configuration must be a mapping of settings")
+    _check_lengths(data, path)  # the YAML loader caps them already: the same rule, said once
     return data
+
+
+def _check_lengths(data: dict, path: Path) -> None:
+    """Every key and string of the settings holds at most loader.MAX_SCALAR_CHARACTERS, as in
+    an inventory. tomllib has no such cap: a 4 MB vendor name in pyproject.toml was formatted
+    into every finding about the vendor, and a 20,000-recipient check ran past 30 s."""
+    from .loader import MAX_SCALAR_CHARACTERS
+    from .schema import dotted
+
+    pending: list[tuple[Any, tuple]] = [(data, ())]
+    while pending:  # at most MAX_VALUES values, nested at most MAX_DEPTH deep (checked before)
+        item, where = pending.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(key, str) and len(key) > MAX_SCALAR_CHARACTERS:
+                    raise UsageError(
+                        f"{path}: {dotted(where) or 'the configuration'} has a key of {len(key):,} characters; "
+                        f"a key in a configuration has at most {MAX_SCALAR_CHARACTERS:,}: shorten it"
+                    )
+                pending.append((value, (*where, key)))
+        elif isinstance(item, list):
+            pending.extend((value, (*where, index)) for index, value in enumerate(item))
+        elif isinstance(item, str) and len(item) > MAX_SCALAR_CHARACTERS:
+            raise UsageError(
+                f"{path}: {dotted(where)}: a value of {len(item):,} characters; a value in a "
+                f"configuration has at most {MAX_SCALAR_CHARACTERS:,}: shorten it"
+            )
 
 
 _TOO_DEEP = f"the configuration is nested more than {MAX_DEPTH} levels deep; it needs only a few"

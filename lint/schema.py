@@ -610,6 +610,11 @@ def _show(value: Any) -> str:
     return text[:57] + ("...\"" if isinstance(value, str) else "...")  # a number has no quotes to close
 
 
+def dotted(path: Path) -> str:
+    """A path as messages show it: vendors.acme.aliases[0]."""
+    return _dotted(path)
+
+
 def _dotted(path: Path) -> str:
     text = ""
     for part in path:

@@ -307,3 +307,23 @@ def test_a_pyproject_counts_only_privlint_settings(cli, project):
         "[tool.other]\nwords = [" + ",".join(["'a'"] * 150_000) + "]\n[tool.privlint]\nfail-on = 'never'\n"
     )
     assert cli("check", cwd=project).returncode == 0
+
+
+@pytest.mark.parametrize("text, error", [
+    ("[tool.privlint.vendors.acme]\nname = '" + "N" * 4_000_000 + "'\n",
+     "vendors.acme.name: a value of 4,000,000 characters; a value in a configuration has at most 10,000: shorten it"),
+    ("[tool.privlint]\nselect = ['PL1', '" + "P" * 10_001 + "']\n",
+     "select[1]: a value of 10,001 characters; a value in a configuration has at most 10,000: shorten it"),
+    ("[tool.privlint.vendors]\n" + "a" * 10_001 + " = {name = 'A'}\n",
+     "vendors has a key of 10,001 characters; a key in a configuration has at most 10,000: shorten it"),
+])
+def test_a_toml_configuration_holds_strings_of_at_most_10_000_characters(cli, project, text, error):
+    """tomllib has no cap on a string, where the YAML loader caps every scalar at 10,000
+    characters: a 4 MB vendor name was formatted into every finding about that vendor, and a
+    check of 20,000 recipients of it ran past 30 s."""
+    (project / "pyproject.toml").write_text(text)
+    result = cli("check", cwd=project)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"privlint: error: {project / 'pyproject.toml'}: {error}\n"
+    (project / "pyproject.toml").write_text("[tool.privlint.vendors.acme]\nname = '" + "N" * 10_000 + "'\n")
+    assert cli("check", cwd=project).returncode == 1  # 10,000 is allowed: PL301 as without it
