@@ -45,19 +45,46 @@ class Config:
 
 
 def find(start: Path) -> Path | None:
+    found = _find(start)
+    return found[0] if found else None
+
+
+def _find(start: Path) -> tuple[Path, dict[str, Any] | None] | None:
+    """The configuration that applies from `start`, and its settings when already read."""
     for directory in (start, *start.parents):
         for name in (".privlint.yaml", "pyproject.toml"):
             candidate = directory / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_section(candidate)):
-                return candidate
+            if not candidate.is_file():
+                continue
+            if name != "pyproject.toml":
+                return candidate, None
+            # Decided from the parsed TOML: the text "[tool.privlint" missed [tool] privlint =
+            # {...}, tool.privlint.fail-on = ..., [ tool.privlint ] and ["tool".privlint]
+            # (the gate quietly used defaults). Only a file that mentions privlint is parsed.
+            if _mentions_privlint(candidate):
+                settings = _read(candidate)  # exit 2 when it cannot be read or parsed
+                if settings is not None:
+                    return candidate, settings
     return None
 
 
-def _has_tool_section(path: Path) -> bool:
+_NAME = b"privlint"
+
+
+def _mentions_privlint(path: Path) -> bool:
+    """Whether the file's bytes contain "privlint", read a piece at a time (the TOML key can be
+    spelled with escapes, "priv\\u006cint", but then it is not found: such a file is taken
+    for one without privlint settings)."""
+    tail = b""
     try:
-        return "[tool.privlint" in path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
+        with open(path, "rb") as handle:
+            while piece := handle.read(1 << 20):
+                if _NAME in tail + piece:
+                    return True
+                tail = piece[-(len(_NAME) - 1):]
+    except OSError:  # unreadable (another user's, above the project): not known to be privlint's
+        pass
+    return False
 
 
 def load(explicit: str | None, cwd: Path | None = None) -> Config:
@@ -68,26 +95,35 @@ def load(explicit: str | None, cwd: Path | None = None) -> Config:
             start = (cwd or Path.cwd()).resolve()
         except FileNotFoundError:  # run from a deleted directory: there is nothing to look up from
             return Config()
-        path = find(start)
-    if path is None:
-        return Config()
+        found = _find(start)
+        if found is None:
+            return Config()
+        path, raw = found
+        if raw is not None:
+            return _parse(raw, path)
     if explicit and not path.is_file():
         if path.exists():  # a directory or a FIFO: it is there, and "no such file" misled
             raise UsageError(f"{explicit}: not a configuration file (a directory, FIFO or device)")
         raise UsageError(f"{explicit}: no such configuration file")
     raw = _read(path)
-    return _parse(raw, path)
+    return _parse(raw or {}, path)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> dict[str, Any] | None:
+    """The settings in `path`; None for a pyproject.toml without a `privlint` table under
+    `tool`."""
     from .loader import TooLarge, read_bounded, size_limit
 
     try:  # bounded like an inventory: a configuration is read and parsed the same way
         text = read_bounded(path, size_limit()).decode("utf-8")
     except TooLarge as exc:
         raise UsageError(f"{path}: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the configuration ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start:,}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the configuration ({exc.strerror or exc})") from None
     if path.suffix == ".toml":
         import tomllib
 
@@ -103,7 +139,9 @@ def _read(path: Path) -> dict[str, Any]:
             raise UsageError(f"{path}: {_TOO_DEEP}")
         if path.name == "pyproject.toml":
             tool = data.get("tool", {})
-            data = tool.get("privlint", {}) if isinstance(tool, dict) else {}
+            if not isinstance(tool, dict) or "privlint" not in tool:
+                return None
+            data = tool["privlint"]
             if not isinstance(data, dict):  # `privlint = 3` under [tool], or [[tool.privlint]]
                 raise UsageError(f"{path}: [tool.privlint] must be a table of settings")
         if _more_values_than(data, MAX_VALUES):  # privlint's settings: other tools' are theirs

@@ -327,3 +327,44 @@ def test_a_toml_configuration_holds_strings_of_at_most_10_000_characters(cli, pr
     assert result.stderr == f"privlint: error: {project / 'pyproject.toml'}: {error}\n"
     (project / "pyproject.toml").write_text("[tool.privlint.vendors.acme]\nname = '" + "N" * 10_000 + "'\n")
     assert cli("check", cwd=project).returncode == 1  # 10,000 is allowed: PL301 as without it
+
+
+@pytest.mark.parametrize("text", [
+    '[tool.privlint]\nfail-on = "never"\n',
+    '[tool]\nprivlint = {fail-on = "never"}\n',
+    'tool.privlint.fail-on = "never"\n',
+    '[ tool.privlint ]\nfail-on = "never"\n',
+    '["tool".privlint]\nfail-on = "never"\n',
+    '[tool."privlint"]\nfail-on = "never"\n',
+])
+def test_a_pyproject_is_read_in_every_toml_spelling_of_its_table(cli, project, text):
+    """Only the text "[tool.privlint" was looked for: the other spellings were ignored without
+    a word, and the gate failed (PL301 here) on the defaults."""
+    (project / "pyproject.toml").write_text(text)
+    result = cli("check", cwd=project)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("raw, error", [
+    (b"\xff[tool.privlint]\nfail-on = 'never'\n", "not UTF-8 text (byte 0xff at offset 0); save it as UTF-8"),
+    (b'[project]\ndependencies = ["privlint\n', "invalid TOML: Illegal character '\\n' (at line 2, column 26)"),
+])
+def test_a_pyproject_that_mentions_privlint_and_does_not_parse_is_a_usage_error(cli, project, raw, error):
+    """One that was not UTF-8 was skipped without a word: the gate used the defaults."""
+    (project / "pyproject.toml").write_bytes(raw)
+    result = cli("check", cwd=project)
+    assert (result.returncode, result.stderr) == (2, f"privlint: error: {project / 'pyproject.toml'}: {error}\n")
+
+
+def test_a_pyproject_without_privlint_settings_is_passed_over(cli, project):
+    """Parsed only when it mentions privlint; then a table under `tool` decides. A broken one
+    that never mentions privlint is not privlint's to judge; one with privlint only as a
+    dependency leaves the .privlint.yaml above it in charge."""
+    sub = project / "sub"
+    sub.mkdir()
+    shutil.copy(project / "inventory.yaml", sub / "inventory.yaml")
+    (project / ".privlint.yaml").write_text("fail-on: never\n")
+    (sub / "pyproject.toml").write_text("[project]\ndependencies = ['privlint']\n")
+    assert cli("check", cwd=sub).returncode == 0
+    (sub / "pyproject.toml").write_bytes(b"\xff[tool.black\n")
+    assert cli("check", cwd=sub).returncode == 0
