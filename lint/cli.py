@@ -288,7 +288,8 @@ def graph(path, output_format, output, as_of, config_path):
 def fmt_command(paths, check, show_diff, recursive):
     """Format inventory files canonically (key order, indentation), keeping every comment and
     value. Default: ./inventory.yaml. Files that do not parse are reported, never written.
-    A file over 1 MB or 100,000 values is refused with exit 2 (PRIVLINT_MAX_FMT_MB raises both)."""
+    A file over 1 MB or 100,000 values is refused with exit 2, and so is a run of files over 1 MB,
+    35,000 values or 500 files in all (PRIVLINT_MAX_FMT_MB raises them)."""
     from . import discover, engine, fmt
 
     try:
@@ -296,6 +297,12 @@ def fmt_command(paths, check, show_diff, recursive):
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
     files = list(dict.fromkeys(file for target in targets for file in target.files))
+    named = ", ".join(visible(path) if path else "''" for path in list(paths)[:3]) + (
+        f" and {len(paths) - 3:,} more" if len(paths) > 3 else "")
+    try:  # the whole run's budget, before any file is formatted
+        fmt.check_run(files, named or "inventory.yaml")
+    except engine.UsageError as exc:
+        raise _Usage(str(exc)) from None
     dry = check or show_diff
     changed = refused = 0
     for file in files:

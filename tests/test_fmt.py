@@ -442,3 +442,33 @@ def test_fmt_never_writes_a_raw_bidi_control_or_format_character():
     assert out == 'privlint: 1\norganization:\n  name: "Caf\\xE9 \\u202E \\u2066B\\u200D"\n'
     assert _data(out) == _data(text)
     assert not any(0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 or c in "\u200b\u200d" for c in out)
+
+
+def test_fmt_refuses_a_run_over_its_budget_before_formatting_any_file(tmp_path, cli):
+    """Each file was held to 1 MB, but not the run: six 0.95 MB files took 33 s and 20,000
+    one-system files ~80 s. A run holds at most 1 MB, 35,000 values and 500 files per MB of
+    PRIVLINT_MAX_FMT_MB (here 0.01: 10,485 bytes, 350 values, 5 files), refused up front."""
+    limit = {"PRIVLINT_MAX_FMT_MB": "0.01"}
+    unformatted = "policy: {url: x}\nprivlint: 1\n"
+    many, big, dense = tmp_path / "many", tmp_path / "big", tmp_path / "dense"
+    for directory in (many, big, dense):
+        directory.mkdir()
+    for index in range(6):
+        (many / f"part{index}.yaml").write_text(unformatted)
+    for index in range(2):
+        (big / f"part{index}.yaml").write_text(unformatted + "# " + "x" * 6_000 + "\n")
+        (dense / f"part{index}.yaml").write_text(unformatted + "systems: [" + ",".join(["{id: s}"] * 70) + "]\n")
+    budget = ("privlint fmt formats at most 0.01 MB, 350 values and 5 files in one run (about 10 s): pass fewer "
+              "files or directories per run, or set PRIVLINT_MAX_FMT_MB (default 1) to raise the limit\n")
+    for args, what in (
+        (("many",), "many: the run holds 6 files"),
+        (("big",), "big: the run's 2 files hold 0.0115 MB"),
+        (("dense/part0.yaml", "dense/part1.yaml"), "dense/part0.yaml, dense/part1.yaml: the run's 2 files hold more than 350 values"),
+        (("--recursive", "."), ".: the run holds 10 files"),
+    ):
+        result = cli("fmt", *args, cwd=tmp_path, env=limit)
+        assert (result.returncode, result.stdout, result.stderr) == (2, "", f"privlint: error: {what}; {budget}")
+    assert all(path.read_text().startswith(unformatted) for path in tmp_path.rglob("*.yaml"))  # nothing written
+    result = cli("fmt", "many/part0.yaml", "many/part1.yaml", "big/part0.yaml", cwd=tmp_path, env=limit)
+    assert result.returncode == 0 and result.stderr == "3 files reformatted, 0 unchanged.\n"
+    assert cli("fmt", "--check", "dense/part0.yaml", cwd=tmp_path, env=limit).returncode == 1  # alone: its own limit
