@@ -800,14 +800,23 @@ def format_text(text: str, path: str = "<text>") -> str:
     comments_before = _attachments(text, scan)
     attempts = []
     refused = None  # the last candidate that was not proved: what the refusal explains
+    position = (1, 1)  # where ruamel.yaml stopped reading the file itself, when it did
     for reordering in (True, False):
         try:
             source = reorder(text, scan) if reordering else text
             source_scan = scan if source == text else _tree(source)
-            rendered = _round_trip(source)
+            try:
+                rendered = _round_trip(source)
+            except Exception as exc:
+                mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+                if source == text and mark is not None:  # a reordered text has other lines
+                    position = (mark.line + 1, mark.column + 1)
+                raise
             candidate = _keep_double_quoted(source, _indent_comment_lines(source_scan, rendered, _tree(rendered)))
         except Exception as exc:  # ruamel's own errors: try the next way, then refuse
-            attempts.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            problem = getattr(exc, "problem", None)  # "found character '\\t' that cannot start any token"
+            attempts.append(problem if isinstance(problem, str) and problem else
+                            str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             continue
         if _proved(document.data, comments_before, candidate, paths, path):
             return candidate
@@ -817,7 +826,8 @@ def format_text(text: str, path: str = "<text>") -> str:
     if refused is None:  # ruamel.yaml failed both ways: no candidate to prove at all
         raise FormatError(
             f"ruamel.yaml, which privlint fmt formats with, cannot read or write this file ({attempts[-1]}); "
-            "format it by hand"
+            "format it by hand",
+            *position,
         )
     raise _unproved(text, scan, comments_before, refused, paths, path)
 

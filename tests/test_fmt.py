@@ -472,3 +472,20 @@ def test_fmt_refuses_a_run_over_its_budget_before_formatting_any_file(tmp_path, 
     result = cli("fmt", "many/part0.yaml", "many/part1.yaml", "big/part0.yaml", cwd=tmp_path, env=limit)
     assert result.returncode == 0 and result.stderr == "3 files reformatted, 0 unchanged.\n"
     assert cli("fmt", "--check", "dense/part0.yaml", cwd=tmp_path, env=limit).returncode == 1  # alone: its own limit
+
+
+@pytest.mark.parametrize("text, position", [
+    ("privlint: 1\norganization:\n  name: A\n  country: US\t\n", "4:14"),  # a TAB ends the line
+    ("privlint: 1\norganization:\n  name: A\t# the controller\n", "3:10"),  # a TAB before a comment
+])
+def test_a_file_ruamel_cannot_read_is_refused_at_the_position_it_gives(tmp_path, cli, text, position):
+    """`check` reads these; ruamel.yaml's pure scanner does not, and fmt said 1:1 with no
+    line ("format it by hand" for a one-character problem)."""
+    path = tmp_path / "inventory.yaml"
+    path.write_text(text)
+    result = cli("fmt", "--check", "inventory.yaml", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        f"inventory.yaml:{position}: [error] ruamel.yaml, which privlint fmt formats with, cannot read or write "
+        "this file (found character '\\t' that cannot start any token); format it by hand (not formatted)"
+    )
