@@ -153,6 +153,14 @@ def test_hidden_files_and_directories_are_no_part_of_a_directory_inventory(cli, 
     assert named.returncode == 1 and "PL001" in named.stdout
 
 
+@pytest.mark.parametrize("command", [["check"], ["check", "--changed-files"], ["fmt"]])
+def test_an_empty_path_argument_is_named_as_such(cli, tmp_path, command):
+    """'' means the current directory; the message showed it as nothing (": no *.yaml ...")."""
+    result = cli(*command, "", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2, "privlint: error: '': no *.yaml or *.yml inventory files directly in this directory\n")
+
+
 def test_color_only_when_asked_for_a_terminal(cli):
     # Not a terminal here, so never colour; NO_COLOR and --no-color are honoured regardless.
     for extra, env in (([], None), (["--no-color"], None), ([], {"NO_COLOR": "1"})):
