@@ -344,13 +344,11 @@ def schema_command():
 @click.argument("path", required=False, default="inventory.yaml")
 def init(path):
     """Write a commented starter inventory to PATH (default ./inventory.yaml; in it, if PATH is
-    a directory). Never overwrites a file."""
-    from pathlib import Path
-
+    a directory, or ends in a slash: a new directory is created). Never overwrites a file."""
     from . import starter
 
     try:
-        written = starter.write(Path(path))
+        written = starter.write(path)
     except starter.Exists as exc:
         raise _Usage(f"{exc}: already exists; not overwriting it") from None
     except OSError as exc:

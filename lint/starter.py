@@ -8,6 +8,7 @@ recipient, and a flow with a per-origin transfer basis. It is canonically format
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -72,8 +73,17 @@ class Exists(Exception):
     pass
 
 
-def write(path: Path) -> Path:
-    """Create the starter inventory at `path` (in it, if `path` is a directory); never overwrite."""
+def write(path: Path | str) -> Path:
+    """Create the starter inventory at `path` (in it, if `path` is a directory); never overwrite.
+
+    A `path` ending in a slash names a directory: one that does not exist yet is created (its
+    parent must exist), and the starter written in it. `init newdir/` wrote a FILE `newdir`."""
+    if isinstance(path, str) and path.endswith(("/", os.sep)) and not os.path.isdir(path):
+        try:
+            os.mkdir(path)
+        except FileExistsError:  # a file `newdir` where a directory was meant
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), path) from None
+    path = Path(path)
     if path.is_dir():
         path = path / "inventory.yaml"
     try:

@@ -69,3 +69,17 @@ def test_init_path_argument_and_directories(cli, tmp_path):
     assert into_dir.returncode == 0 and (tmp_path / "privacy/inventory.yaml").is_file()
     again = cli("init", "privacy", cwd=tmp_path)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_init_into_a_new_directory_named_with_a_slash_creates_it(cli, tmp_path):
+    """`init newdir/` wrote a FILE named newdir ("Wrote newdir.")."""
+    result = cli("init", "newdir/", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "Wrote newdir/inventory.yaml. Check it with: privlint check newdir/inventory.yaml\n"
+    assert cli("check", "newdir/inventory.yaml", cwd=tmp_path).returncode == 0
+    (tmp_path / "afile").write_text("")
+    for path, error in (("afile/", "Not a directory"), ("missing/sub/", "No such file or directory")):
+        result = cli("init", path, cwd=tmp_path)
+        assert (result.returncode, result.stderr) == (
+            2, f"privlint: error: {path}: cannot write the starter inventory ({error})\n")
+    assert (tmp_path / "afile").read_text() == "" and not (tmp_path / "missing").exists()
