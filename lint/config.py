@@ -114,8 +114,12 @@ def _read(path: Path) -> dict[str, Any] | None:
     `tool`."""
     from .loader import TooLarge, read_bounded, size_limit
 
+    try:
+        limit = size_limit()
+    except TooLarge as exc:  # the variable is wrong, not the configuration
+        raise UsageError(str(exc)) from None
     try:  # bounded like an inventory: a configuration is read and parsed the same way
-        text = read_bounded(path, size_limit()).decode("utf-8")
+        text = read_bounded(path, limit).decode("utf-8")
     except TooLarge as exc:
         raise UsageError(f"{path}: {exc}") from None
     except UnicodeDecodeError as exc:

@@ -31,7 +31,7 @@ from privlint import __version__
 
 from . import discover
 from .engine import Context, Finding, UsageError, display_path, load_context, refuse_overwriting, run
-from .loader import TooLarge, megabytes, size_limit, too_large_message
+from .loader import TooLarge, size_limit, too_large_message
 from .registry import SEVERITIES
 from .wording import visible
 
@@ -147,7 +147,7 @@ class Git:
                 raise _missing(sha)
             if int(header[2]) > limit:
                 shown = display_path(names[sha]) if names and sha in names else f"git object {sha}"
-                raise UsageError(f"{shown} (at the revision): {too_large_message(megabytes(int(header[2])), limit)}")
+                raise UsageError(f"{shown} (at the revision): {too_large_message(int(header[2]), limit)}")
         out = self.run("cat-file", "--batch", stdin=listing)
         contents, position = {}, 0
         for sha in unique:

@@ -167,8 +167,9 @@ def refuse_overwriting(destination: str | None, inputs, what: str) -> None:
 
 
 def read(path: FilePath) -> bytes:
+    limit = _limit(loader.size_limit)  # a limit that is not a size is the variable's fault, not the file's
     try:
-        return loader.read_bounded(path, loader.size_limit())
+        return loader.read_bounded(path, limit)
     except loader.TooLarge as exc:
         raise UsageError(f"{display_path(path)}: {exc}") from None
     except OSError as exc:
@@ -218,7 +219,7 @@ class _SizeBudget:
         limit = _limit(loader.size_limit)
         if self.total > limit:
             what = "the inventory's files total"
-            raise UsageError(f"{self.name}: {loader.too_large_message(loader.megabytes(self.total), limit, what)}")
+            raise UsageError(f"{self.name}: {loader.too_large_message(self.total, limit, what)}")
         return raw
 
     @staticmethod

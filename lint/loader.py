@@ -94,14 +94,24 @@ def size_limit(variable: str = LIMIT_VARIABLE, default_mb: float = MAX_INVENTORY
         limit = -1.0
     if not 0 < limit < 2**40:  # also refuses nan and inf
         raise TooLarge(f"{variable}={raw!r} is not a size in megabytes (e.g. 64)")
+    if int(limit * 2**20) < 1:  # 0.0000001 was a limit of 0 bytes, shown as "0 MB"
+        raise TooLarge(f"{variable}={raw!r} is less than one byte; give a size in megabytes (e.g. 64)")
     return int(limit * 2**20)
 
 
-def too_large_message(size: str, limit: int, what: str = "the file is") -> str:
+def too_large_message(size: str | int, limit: int, what: str = "the file is") -> str:
+    if isinstance(size, int):  # in the unit of the limit: not "0.0 MB, more than the 1,048 bytes"
+        size = megabytes(size) if limit >= 2**20 // 100 else f"{size:,} bytes"
     return (
-        f"{what} {size}, more than the {limit / 2**20:g} MB privlint reads for one inventory; "
+        f"{what} {size}, more than the {_limit_text(limit)} privlint reads for one inventory; "
         f"split it into several inventories, or set {LIMIT_VARIABLE} to raise the limit"
     )
+
+
+def _limit_text(limit: int) -> str:
+    """A size limit as messages show it: in MB, or in bytes when that is under 0.01 MB (a
+    limit of 1 byte was "9.53674e-07 MB")."""
+    return f"{limit / 2**20:g} MB" if limit >= 2**20 // 100 else f"{limit:,} byte{'s' if limit != 1 else ''}"
 
 
 def value_limit() -> int:
@@ -147,7 +157,7 @@ def read_bounded(path, limit: int) -> bytes:
     with open(path, "rb", opener=never_waiting) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > limit:
-            raise TooLarge(too_large_message(megabytes(size), limit))
+            raise TooLarge(too_large_message(size, limit))
         # A read allocates what it asks for before reading anything, and the limit may be set
         # to terabytes: a 3 KB file under PRIVLINT_MAX_INVENTORY_MB=100000 ran out of memory.
         # So the file's own size is asked for, then pieces while more comes (a size of 0 may
@@ -159,7 +169,7 @@ def read_bounded(path, limit: int) -> bytes:
             total += len(pieces[-1])
         data = pieces[0] if len(pieces) == 2 and not pieces[1] else b"".join(pieces)
     if len(data) > limit:
-        raise TooLarge(too_large_message(f"over {limit / 2**20:g} MB", limit))
+        raise TooLarge(too_large_message(f"over {_limit_text(limit)}", limit))
     return data
 
 

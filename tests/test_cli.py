@@ -161,6 +161,26 @@ def test_an_empty_path_argument_is_named_as_such(cli, tmp_path, command):
         2, "privlint: error: '': no *.yaml or *.yml inventory files directly in this directory\n")
 
 
+def test_a_size_limit_under_one_byte_is_refused_and_a_tiny_one_shown_in_bytes(cli, tmp_path):
+    """PRIVLINT_MAX_INVENTORY_MB=0.0000001 was a limit of 0 bytes: "the file is 0.0 MB, more
+    than the 0 MB privlint reads", blaming the inventory file for the variable's value."""
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization: {name: Acme}\n")
+    (tmp_path / ".privlint.yaml").write_text("fail-on: error\n")
+    for command in (["check"], ["fmt", "--check"]):
+        for variable in ("PRIVLINT_MAX_INVENTORY_MB", "PRIVLINT_MAX_FMT_MB"):
+            result = cli(*command, cwd=tmp_path, env={variable: "0.0000001"})
+            if command == ["check"] and variable == "PRIVLINT_MAX_FMT_MB":
+                assert result.returncode == 0  # not read by check
+                continue
+            assert (result.returncode, result.stderr) == (2, (
+                f"privlint: error: {variable}='0.0000001' is less than one byte; give a size in megabytes (e.g. 64)\n"))
+    (tmp_path / ".privlint.yaml").unlink()
+    result = cli("check", cwd=tmp_path, env={"PRIVLINT_MAX_INVENTORY_MB": "0.00001"})
+    assert (result.returncode, result.stderr) == (2, (
+        "privlint: error: inventory.yaml: the file is 39 bytes, more than the 10 bytes privlint reads for one "
+        "inventory; split it into several inventories, or set PRIVLINT_MAX_INVENTORY_MB to raise the limit\n"))
+
+
 def test_color_only_when_asked_for_a_terminal(cli):
     # Not a terminal here, so never colour; NO_COLOR and --no-color are honoured regardless.
     for extra, env in (([], None), (["--no-color"], None), ([], {"NO_COLOR": "1"})):
