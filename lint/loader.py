@@ -439,23 +439,24 @@ def _outside_scalars(marked: dict[int, str], spans: list[tuple[int, int, int, in
 # NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR end a line in YAML 1.1 (libyaml, which reads
 # inventories for `check`) and are text in YAML 1.2 (what an inventory is, and what `fmt`
 # reads): the same file meant two things, and its positions were lines no editor shows.
-_UNICODE_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
 _UNICODE_LINE_BREAK_NAMES = {
     "\x85": "U+0085 NEXT LINE", "\u2028": "U+2028 LINE SEPARATOR", "\u2029": "U+2029 PARAGRAPH SEPARATOR",
 }
 
 
 def refuse_unicode_line_breaks(text: str) -> None:
-    found = _UNICODE_LINE_BREAK.search(text)
-    if found is None:
+    # str.find per character: a regex character class scans 4 MB in 40 ms, find in under 1.
+    offsets = [offset for offset in map(text.find, _UNICODE_LINE_BREAK_NAMES) if offset >= 0]
+    if not offsets:
         return
-    offset = found.start()
+    offset = min(offsets)
+    character = text[offset]
     # The lines before it end at \n, \r\n or \r, as libyaml counts them
     line = text.count("\n", 0, offset) + text.count("\r", 0, offset) - text.count("\r\n", 0, offset) + 1
     column = offset - max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset))
-    escape = found[0].encode("unicode_escape").decode("ascii")
+    escape = character.encode("unicode_escape").decode("ascii")
     raise YamlError(
-        f"a raw {_UNICODE_LINE_BREAK_NAMES[found[0]]}, which YAML 1.1 reads as a line break and YAML 1.2 "
+        f"a raw {_UNICODE_LINE_BREAK_NAMES[character]}, which YAML 1.1 reads as a line break and YAML 1.2 "
         f'as text; write it as an escape in a double-quoted string ("{escape}"), or remove it',
         line,
         column,
