@@ -70,6 +70,10 @@ class DataMap:
         self._pairs: list[Provenance] = []  # bit i of a provenance mask stands for _pairs[i]
         self._provenance: dict[Flow, tuple[frozenset[str], frozenset[str]]] = {}
         self._answers: dict[Bits, tuple[frozenset[str], frozenset[str]]] = {}
+        # id(a carried table several flows share) -> its personal data's mask (the tables live
+        # as long as the map: their ids stay theirs)
+        self._shared_tables: set[int] = set()
+        self._table_bits: dict[int, Bits] = {}
         self._sets: dict[frozenset[str], frozenset[str]] = {}
         self._derived: dict = {}
         self._steps: dict[str, str] = {}  # node -> the node before it on its route (path_to)
@@ -120,10 +124,16 @@ class DataMap:
         """(origins, subjects) of the personal data the flow carries, computed once per flow."""
         found = self._provenance.get(flow)
         if found is None:
-            bits = 0
-            for category, provenance in self._carried.get(flow, {}).items():
-                if taxonomy.is_personal(category):
-                    bits |= provenance
+            table = self._carried.get(flow, _NO_ATTRIBUTES)
+            # Flows share tables (_final_carry): each shared table's personal mask once
+            bits = self._table_bits.get(id(table))
+            if bits is None:
+                bits = 0
+                for category, provenance in table.items():
+                    if _is_personal(category):
+                        bits |= provenance
+                if id(table) in self._shared_tables:
+                    self._table_bits[id(table)] = bits
             found = self._answers.get(bits)
             if found is None:  # masks repeat, and their sets far more: one object per set
                 # By each origin's and subject's own mask: an inventory of 650 origins has
@@ -138,7 +148,7 @@ class DataMap:
             self._provenance[flow] = found
         return found
 
-    def sent(self, use: CategoryUse) -> list[tuple[str, Path]]:
+    def sent(self, use: CategoryUse) -> tuple[tuple[str, Path], ...]:
         """The categories a collection or flow puts into play, each with the member listing it.
 
         A system collects what it lists. A flow sends what its source holds under each listed
@@ -150,12 +160,29 @@ class DataMap:
 
         Each category once, with the first member that puts it into play: a flow listing
         `user` a million times sends what its source holds below `user` once, not a million
-        times over.
+        times over. One tuple, shared by the flows of one source that list the same members:
+        a rule may judge it once for all of them.
         """
         flow = use.flow
         if flow is None or flow not in self._carried:
-            return list(use.categories)
-        listed = {category for category, _ in use.categories}
+            return use.categories
+        # What a flow sends depends on its source's holdings and its listed members only:
+        # once per (carried table, members) for flows sharing a table (_final_carry), for the
+        # rules that ask (PL303, PL305), until released.
+        table = self._carried[flow]
+        if id(table) not in self._shared_tables:
+            return self._sent(flow, use.categories)
+        memo = self.derived("sent", dict)
+        key = (id(table), id(use.categories))
+        found = memo.get(key)
+        if found is None or found[0] is not use.categories:
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            found = memo[key] = (use.categories, self._sent(flow, use.categories))
+        return found[1]
+
+    def _sent(self, flow: Flow, categories: tuple) -> tuple[tuple[str, Path], ...]:
+        listed = {category for category, _ in categories}
         held = self._held.get(flow.source, {})
         below: dict[str, list[str]] = {}
         for category in self._carried[flow]:
@@ -164,7 +191,7 @@ class DataMap:
                     if general in listed:
                         below.setdefault(general, []).append(category)
         sent: dict[str, Path] = {}
-        for category, member in use.categories:
+        for category, member in categories:
             if category in listed:
                 listed.discard(category)  # its first listing: later ones send nothing more
                 specific = below.get(category, ())
@@ -172,7 +199,7 @@ class DataMap:
                     sent.setdefault(category, member)
                 for held_category in specific:
                     sent.setdefault(held_category, member)
-        return list(sent.items())
+        return tuple(sent.items())
 
     def derived(self, key, compute):
         """A value derived from the map, computed once per key until released (rules share
@@ -331,6 +358,9 @@ class DataMap:
         self._declaring: dict[Flow, frozenset[str]] = {}
         self._bit_of: dict[Provenance, Bits] = {}
         self._canonical: dict[Bits, Bits] = {}  # mask -> its one object
+        # (source, id(keys)) -> (keys, the table its flows carry), for flows computed once
+        # from final holdings, the latest few thousand (see _final_carry)
+        self._final_tables: dict[tuple[str, int], tuple[tuple, dict[str, Bits]]] = {}
         collections = self._collections()
         out, into_sinks = self._index_flows()
         self._collect(collections)
@@ -349,16 +379,26 @@ class DataMap:
         self._declare_origins(out)
         out.clear()  # settled: nothing is marked any more
         self._exact, self._under, self._dirty = {}, {}, {}
-        # No flow leaves these targets, so nothing above waited for them: once, at the end.
+        # No flow leaves these targets, so nothing above waited for them: once, at the end,
+        # from final holdings, so flows of one source and the same keys carry the same table.
+        received: set[tuple[str, int]] = set()  # (target, id(a shared table) it has received)
         for target, flow, keys in into_sinks:
-            carried = self._carried[flow] = self._carry(flow, keys)
+            carried = self._carried[flow] = self._final_carry(flow, keys)
+            if id(carried) in self._shared_tables:
+                if (target, id(carried)) in received:
+                    continue  # the same table again adds nothing
+                if len(received) >= _MEMO_MAX:
+                    received.clear()
+                received.add((target, id(carried)))
             self._receive(target, carried)
+        del received
         for flow in self.flows:  # flows out of nodes that never held anything
             if flow not in self._carried:
-                self._carried[flow] = self._carry(flow, self._keys(flow))
+                self._carried[flow] = self._final_carry(flow, self._keys(flow))
         self._share_masks()
         del self._below, self._rank, self._exact, self._under, self._dirty, self._narrowing, self._flow_keys
         del self._bit_of, self._declaring, self._component, self._members, self._inside, self._canonical
+        del self._final_tables
 
     def _collections(self) -> list[tuple[str, list[tuple[tuple[str, ...], Bits]]]]:
         """The nodes of the map that collect, with their collections' (categories, provenance),
@@ -442,9 +482,15 @@ class DataMap:
                         holdings[category] |= provenance
 
     def _share_masks(self) -> None:
-        """One object per distinct mask: a 20,000-flow map holds 50,000 masks, 7,000 distinct."""
+        """One object per distinct mask: a 20,000-flow map holds 50,000 masks, 7,000 distinct.
+        Each table once, though flows share it (a wide mask is hashed anew on every lookup)."""
         canonical = self._canonical
+        shared, done = self._shared_tables, set()
         for table in (*self._held.values(), *self._carried.values()):
+            if id(table) in shared:
+                if id(table) in done:
+                    continue
+                done.add(id(table))
             for category, bits in table.items():
                 table[category] = canonical.setdefault(bits, bits)
 
@@ -925,6 +971,25 @@ class DataMap:
             canonical.clear()
         return carried
 
+    def _final_carry(self, flow: Flow, keys: tuple) -> dict[str, Bits]:
+        """_carry for a flow computed once, from its source's final holdings: flows of one
+        source with the same keys (`_keys` shares them) carry one table, not one each (100,000
+        flows listing `user` from a source holding 83 categories under it: 100,000 tables of
+        83 masks). The latest few thousand (source, keys) are remembered: in a realistic map
+        nearly every flow's are its own, and remembering all of them cost 2 MB at the peak.
+        Not for a flow that declares origins for a category (stage 2): that is the flow's own."""
+        if flow in self._declaring:
+            return self._carry(flow, keys)
+        tables = self._final_tables
+        found = tables.get((flow.source, id(keys)))
+        if found is None or found[0] is not keys:
+            if len(tables) >= _MEMO_MAX:
+                tables.clear()
+            found = tables[(flow.source, id(keys))] = (keys, self._carry(flow, keys))
+        else:
+            self._shared_tables.add(id(found[1]))
+        return found[1]
+
     def _receive(self, node_id: str, carried: dict[str, Bits]) -> bool:
         holdings = self._held[node_id]
         grew = False
@@ -943,6 +1008,19 @@ class DataMap:
                 grew = True
                 self._changed(node_id, category)
         return grew
+
+
+def _is_personal(category: str) -> bool:
+    """taxonomy.is_personal, once per category (asked for every category every flow carries)."""
+    found = _PERSONAL.get(category)
+    if found is None:
+        if len(_PERSONAL) > 100_000:  # a few hundred known keys; never without bound
+            _PERSONAL.clear()
+        found = _PERSONAL[category] = taxonomy.is_personal(category)
+    return found
+
+
+_PERSONAL: dict[str, bool] = {}
 
 
 def _broad_first(category: str) -> tuple[int, str]:
@@ -1049,4 +1127,7 @@ def _lineage(category: str) -> tuple[str, tuple[str, ...]]:
 _LINEAGE: dict[str, tuple[str, tuple[str, ...]]] = {}
 # Masks up to here are a machine word or two: sharing them saves less than looking them up costs.
 _SMALL = 1 << 60
+# Entries a memo of what flows share keeps before it starts over: sharing pays where many
+# flows repeat a few, and a memo of every flow of a realistic map only adds to its peak.
+_MEMO_MAX = 4_096
 _CANONICAL_MAX = 20_000
