@@ -102,14 +102,19 @@ class DataMap:
         """The pairs of the set bits, found in the mask's binary digits in one pass (masks can
         have thousands of bits: taking off one set bit at a time made an integer of that size
         per bit, and a mask of 10,000 set bits cost 6 ms)."""
+        return frozenset(self._pairs_of(bits))
+
+    def _pairs_of(self, bits: Bits) -> list[Provenance]:
+        """The pairs of the set bits, in one pass over the mask's binary digits."""
         digits = bin(bits)
         last = len(digits) - 1  # where bit 0 is
+        pairs = self._pairs
         found = []
         position = digits.find("1", 2)
         while position != -1:
-            found.append(self._pairs[last - position])
+            found.append(pairs[last - position])
             position = digits.find("1", position + 1)
-        return frozenset(found)
+        return found
 
     def origins(self, flow: Flow) -> frozenset[str]:
         """Legal areas (EEA, UK, CH) or countries of the people whose personal data the flow
@@ -137,12 +142,20 @@ class DataMap:
                     self._table_bits[id(table)] = bits
             found = self._answers.get(bits)
             if found is None:  # masks repeat, and their sets far more: one object per set
-                # By each origin's and subject's own mask: an inventory of 650 origins has
-                # masks of 10,000 bits, and reading every pair of 10,000 masks took 19 s.
-                origins = frozenset(
-                    origin for origin, mask in self._bits_of_origin.items() if origin is not None and bits & mask
-                )
-                subjects = frozenset(subject for subject, mask in self._bits_of_subject.items() if bits & mask)
+                if bits.bit_count() <= len(self._bits_of_origin) + len(self._bits_of_subject):
+                    # By its set bits, when it has fewer than there are origins and subjects: a
+                    # distinct narrow mask per flow ANDed with each of 650 origins' masks of
+                    # 10,000 bits took 0.45 ms a flow.
+                    pairs = self._pairs_of(bits)
+                    origins = frozenset(origin for origin, _ in pairs if origin is not None)
+                    subjects = frozenset(subject for _, subject in pairs if subject is not None)
+                else:
+                    # By each origin's and subject's own mask: an inventory of 650 origins has
+                    # masks of 10,000 bits, and reading every pair of 10,000 masks took 19 s.
+                    origins = frozenset(
+                        origin for origin, mask in self._bits_of_origin.items() if origin is not None and bits & mask
+                    )
+                    subjects = frozenset(subject for subject, mask in self._bits_of_subject.items() if bits & mask)
                 found = self._answers[bits] = (
                     self._sets.setdefault(origins, origins), self._sets.setdefault(subjects, subjects)
                 )
