@@ -632,13 +632,14 @@ class DataMap:
             successors = successors_of.get(keys)
             if successors is None:
                 successors = successors_of[keys] = _successors(flows)
-            for node in self._give_key(category, members, successors, exact):
+            given = self._give_key(category, members, successors, exact)
+            for node in given:
                 grown[node] = None
             cycles = cycles_of.get(keys)
             if cycles is None:
                 cycles = cycles_of[keys] = _cycles(members, flows, inside_flows)
             if cycles:
-                for node in self._share_one(category, cycles, flows, exact):
+                for node in self._share_one(category, cycles, flows, exact, set(given)):
                     grown[node] = None
         return list(grown)
 
@@ -764,7 +765,9 @@ class DataMap:
                 grown.append(node)
         return grown
 
-    def _share_one(self, category: str, cycles: list, flows: list[list], exact: list) -> list[str]:
+    def _share_one(
+        self, category: str, cycles: list, flows: list[list], exact: list, given: AbstractSet[str] = frozenset()
+    ) -> list[str]:
         """For one category: give the nodes of each of `cycles` (of `flows`, those passing the
         category on; `exact` those listing it) what they will all hold of it (see
         _share_around_cycles), unless a flow of the cycle keeps less, or no node of the cycle
@@ -807,7 +810,7 @@ class DataMap:
                     self._index(node, category)
                 elif existing == union:
                     continue
-                else:
+                elif node not in given:  # given it just now, the node has marked its flows
                     self._changed(node, category)
                 holdings[category] = union
                 grown.append(node)
