@@ -22,7 +22,7 @@ from functools import cached_property
 import networkx as nx
 
 from . import reference, taxonomy
-from .loader import Path, gc_paused
+from .loader import LIMIT_VARIABLE, Path, gc_paused, value_limit
 from .model import CategoryUse, Flow, Inventory, Node
 
 # (legal area or country, data subject); either may be None when the inventory does not say.
@@ -357,6 +357,8 @@ class DataMap:
         at the fixpoint; and provenance sets, and sets of a node's out-flows, are bit masks
         (see Bits).
         """
+        # How many more (node, category) holdings the map may make (see _too_many_holdings).
+        self._holdings_left = holdings_limit()
         # node -> a category its out-flows list -> the held categories below it, in the order held
         self._below: dict[str, dict[str, list[str]]] = {}
         self._rank: dict[str, dict[str, int]] = {}  # node -> held category -> insertion index
@@ -960,6 +962,9 @@ class DataMap:
         """Record a category newly held by a node: its rank, and under each of its ancestors
         that a flow out of the node lists (a node no flow leaves needs neither: 6 in 7 of the
         ancestor entries of a 20,000-flow map were never read)."""
+        self._holdings_left -= 1
+        if self._holdings_left < 0:
+            raise _too_many_holdings(self.inventory.name)
         listed = self._under.get(node_id)
         if listed:
             rank = self._rank.setdefault(node_id, {})
@@ -1186,6 +1191,26 @@ def _depth_first_order(out: dict[str, list], in_play: Bits) -> list[str]:
                 postorder.append(node)
     postorder.reverse()
     return postorder
+
+
+def holdings_limit() -> int:
+    """How many (node, category) holdings the data map may make: one per four values the
+    inventory may hold (655,360 at the 10 MB limit). Each costs propagation a few
+    microseconds, and a flow listing `user` carries every category its source holds: a ring
+    of 150,000 systems (10 MB) passing all 83 around would hold 12 million, and took minutes
+    and gigabytes. Generated maps of 45,000 flows (10 MB) make under 100,000."""
+    return value_limit() // 4
+
+
+def _too_many_holdings(name: str) -> Exception:
+    from .engine import UsageError
+
+    return UsageError(
+        f"{name}: the data map would hold more than {holdings_limit():,} categories at its systems and "
+        "recipients (each category reaching each node counts once), more than privlint works through; "
+        "list narrower categories than `user` on the flows that pass everything on, split the "
+        f"inventory, or set {LIMIT_VARIABLE} to raise the limit"
+    )
 
 
 def _ancestors(category: str) -> tuple[str, ...]:

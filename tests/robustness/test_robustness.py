@@ -221,6 +221,19 @@ def reversed_ring() -> bytes:
     return (VALID + "systems:\n" + systems + "flows:\n" + flows).encode()
 
 
+def ring_passing_everything_on() -> bytes:
+    """10,000 systems in a ring whose flows list only `user`, the first collecting every
+    category under it: every node would hold all 83 (830,000 holdings; a 10 MB ring of
+    150,000 took minutes and gigabytes). Refused past the map's holdings limit."""
+    from privlint.lint import taxonomy
+
+    categories = ", ".join(sorted(key for key in taxonomy.keys("data_categories") if key.startswith("user.")))
+    systems = "".join(f"  - {{id: s{index}}}\n" for index in range(1, 10_000))
+    flows = "".join(f"  - {{from: s{index}, to: s{(index + 1) % 10_000}, data_categories: [user]}}\n" for index in range(10_000))
+    return (VALID + f"systems:\n  - {{id: s0, collects: [{{data_categories: [{categories}]}}]}}\n" + systems
+            + "flows:\n" + flows).encode()
+
+
 def star() -> bytes:
     """One collecting system sending to 30,000 recipients the policy does not name."""
     recipients = "".join(f"  - {{id: r{index}, name: R{index}}}\n" for index in range(30_000))
