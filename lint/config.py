@@ -44,11 +44,6 @@ class Config:
     vendors: dict[str, dict] = field(default_factory=dict)
 
 
-def find(start: Path) -> Path | None:
-    found = _find(start)
-    return found[0] if found else None
-
-
 def _find(start: Path) -> tuple[Path, dict[str, Any] | None] | None:
     """The configuration that applies from `start`, and its settings when already read."""
     for directory in (start, *start.parents):
