@@ -239,18 +239,24 @@ def test_fmt_keeps_permissions_and_symlinks(tmp_path, cli):
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
 
 
+def _refused(tmp_path, cli, text: str, *options: str):
+    """Run `privlint fmt` on `text` that it must refuse: (the file, stderr); the file unchanged."""
+    path = tmp_path / "inventory.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("fmt", *options, str(path))
+    assert result.returncode == 1
+    assert path.read_text(encoding="utf-8") == text
+    return path, result.stderr
+
+
 def test_fmt_refuses_what_it_cannot_keep(tmp_path, cli):
     # ruamel.yaml drops a comment inside a multi-line flow list: refuse rather than lose it.
     text = "privlint: 1\norganization: {name: X}\npolicy:\n  recipients: [Stripe,   # the processor\n     PayPal]\n"
-    path = tmp_path / "inventory.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = cli("fmt", str(path))
-    assert result.returncode == 1
-    assert result.stderr.startswith(
+    path, stderr = _refused(tmp_path, cli, text)
+    assert stderr.startswith(
         f"{path}:4:26: [error] cannot be formatted without losing the comment `# the processor`: ruamel.yaml "
         "drops comments inside multi-line flow collections"
-    ), result.stderr
-    assert path.read_text(encoding="utf-8") == text
+    ), stderr
 
 
 @pytest.mark.parametrize("text, position, comment, cause", [
@@ -262,27 +268,19 @@ def test_fmt_refuses_what_it_cannot_keep(tmp_path, cli):
 def test_a_refusal_names_the_comment_that_would_be_lost(tmp_path, cli, text, position, comment, cause):
     """Every comment ruamel.yaml loses was blamed on multi-line flow collections, at 1:1, in
     files that have none."""
-    path = tmp_path / "inventory.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = cli("fmt", "--check", str(path))
-    assert result.returncode == 1
+    path, stderr = _refused(tmp_path, cli, text, "--check")
     line, column = position
-    assert f"{path}:{line}:{column}: [error] cannot be formatted without losing the comment `{comment}`: {cause};" in result.stderr
-    assert "flow" not in result.stderr
-    assert path.read_text(encoding="utf-8") == text
+    assert f"{path}:{line}:{column}: [error] cannot be formatted without losing the comment `{comment}`: {cause};" in stderr
+    assert "flow" not in stderr
 
 
 def test_fmt_says_so_when_ruamel_cannot_read_the_file(tmp_path, cli):
     """ruamel.yaml reads `2025-02-30` as a timestamp and fails: the refusal blamed comments
     in multi-line flow collections, which the file does not have."""
     text = "privlint: 1\norganization: {name: X}\npolicy: {updated: 2025-02-30}\n"
-    path = tmp_path / "inventory.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = cli("fmt", str(path))
-    assert result.returncode == 1
-    assert "ruamel.yaml, which privlint fmt formats with, cannot read or write this file (day is out of range" in result.stderr
-    assert "comments" not in result.stderr
-    assert path.read_text(encoding="utf-8") == text
+    _, stderr = _refused(tmp_path, cli, text)
+    assert "ruamel.yaml, which privlint fmt formats with, cannot read or write this file (day is out of range" in stderr
+    assert "comments" not in stderr
 
 
 def test_reordering_that_would_break_an_alias_is_not_done():
@@ -407,15 +405,11 @@ def test_a_unicode_line_break_is_refused_at_its_position(tmp_path, cli, characte
     """libyaml (YAML 1.1, `check`) reads these as line breaks, ruamel.yaml's round trip (YAML
     1.2) as text: fmt refused the file at 1:1 with ruamel's parse error."""
     text = f"privlint: 1\norganization:\n  name: Acme{character}  country: XX\n"
-    path = tmp_path / "inventory.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = cli("fmt", str(path))
-    assert result.returncode == 1
-    assert result.stderr.startswith(
+    path, stderr = _refused(tmp_path, cli, text)
+    assert stderr.startswith(
         f"{path}:3:13: PL000 [error] a raw {name}, which YAML 1.1 reads as a line break and YAML 1.2 as text; "
         f'write it as an escape in a double-quoted string ("{escape}"), or remove it'
-    ), result.stderr
-    assert path.read_text(encoding="utf-8") == text
+    ), stderr
 
 
 ESCAPED = r'''privlint: 1
