@@ -962,11 +962,13 @@ class DataMap:
         """Record a category newly held by a node: its rank, and under each of its ancestors
         that a flow out of the node lists (a node no flow leaves needs neither: 6 in 7 of the
         ancestor entries of a 20,000-flow map were never read)."""
-        self._holdings_left -= 1
-        if self._holdings_left < 0:
-            raise _too_many_holdings(self.inventory.name)
         listed = self._under.get(node_id)
         if listed:
+            # Holdings that are passed on are the work (see holdings_limit); what a node no
+            # flow leaves receives is a table its flows share.
+            self._holdings_left -= 1
+            if self._holdings_left < 0:
+                raise _too_many_holdings(self.inventory.name)
             rank = self._rank.setdefault(node_id, {})
             rank[category] = len(rank)
             below = self._below.setdefault(node_id, {})
@@ -1194,11 +1196,12 @@ def _depth_first_order(out: dict[str, list], in_play: Bits) -> list[str]:
 
 
 def holdings_limit() -> int:
-    """How many (node, category) holdings the data map may make: one per four values the
-    inventory may hold (655,360 at the 10 MB limit). Each costs propagation a few
-    microseconds, and a flow listing `user` carries every category its source holds: a ring
-    of 150,000 systems (10 MB) passing all 83 around would hold 12 million, and took minutes
-    and gigabytes. Generated maps of 45,000 flows (10 MB) make under 100,000."""
+    """How many (node, category) holdings the data map may make at nodes that pass data on:
+    one per four values the inventory may hold (655,360 at the 10 MB limit). Each costs
+    propagation a few microseconds, and a flow listing `user` carries every category its
+    source holds: a ring of 150,000 systems (10 MB) passing all 83 around would hold 12
+    million, and took minutes and gigabytes. Generated maps of 45,000 flows (10 MB) make
+    under 100,000."""
     return value_limit() // 4
 
 
@@ -1206,10 +1209,10 @@ def _too_many_holdings(name: str) -> Exception:
     from .engine import UsageError
 
     return UsageError(
-        f"{name}: the data map would hold more than {holdings_limit():,} categories at its systems and "
-        "recipients (each category reaching each node counts once), more than privlint works through; "
-        "list narrower categories than `user` on the flows that pass everything on, split the "
-        f"inventory, or set {LIMIT_VARIABLE} to raise the limit"
+        f"{name}: the data map would hold more than {holdings_limit():,} categories at systems and "
+        "recipients that pass them on (each category reaching each node counts once), more than "
+        "privlint works through; list narrower categories than `user` on the flows that pass "
+        f"everything on, split the inventory, or set {LIMIT_VARIABLE} to raise the limit"
     )
 
 

@@ -234,6 +234,19 @@ def ring_passing_everything_on() -> bytes:
             + "flows:\n" + flows).encode()
 
 
+def star_passing_everything_on() -> bytes:
+    """One system collecting every category under `user` sends `user` to 20,000 recipients:
+    1.6 million holdings at recipients that pass nothing on, which the holdings limit (made
+    for rings) refused, where they take about a second."""
+    from privlint.lint import taxonomy
+
+    categories = ", ".join(sorted(key for key in taxonomy.keys("data_categories") if key.startswith("user.")))
+    recipients = "".join(f"  - {{id: r{index}, name: R{index}}}\n" for index in range(20_000))
+    flows = "".join(f"  - {{from: s, to: r{index}, data_categories: [user]}}\n" for index in range(20_000))
+    return (VALID + f"systems:\n  - {{id: s, collects: [{{subjects: [customer], data_categories: [{categories}]}}]}}\n"
+            + "recipients:\n" + recipients + "flows:\n" + flows).encode()
+
+
 def star() -> bytes:
     """One collecting system sending to 30,000 recipients the policy does not name."""
     recipients = "".join(f"  - {{id: r{index}, name: R{index}}}\n" for index in range(30_000))
