@@ -713,12 +713,26 @@ def _keep_double_quoted(source: str, candidate: str) -> str:
         original = source_lines[old_line][old.start_mark.column : old.end_mark.column]
         if lines[new_line][new.start_mark.column : new.end_mark.column] != original:
             edits.setdefault(new_line, []).append((new.start_mark.column, new.end_mark.column, original))
+    comment_columns = {number: column for number, column, _ in comments(candidate)} if edits else {}
     for number, replacements in edits.items():
         line = lines[number]
         for start, end, original in sorted(replacements, reverse=True):
             line = line[:start] + original + line[end:]
+        column = comment_columns.get(number)
+        if column is not None:
+            # The comment stays at the column ruamel.yaml gave it: pushed right by the escapes
+            # put back, it moved again on every run, and `fmt --check` never passed.
+            column += len(line) - len(lines[number])
+            line = _comment_at(line, column, comment_columns[number])
         lines[number] = line
     return "\n".join(lines)
+
+
+def _comment_at(line: str, column: int, wanted: int) -> str:
+    """`line`, whose end-of-line comment starts at `column`, with the spaces before the comment
+    changed so it starts at `wanted`, or as near as one space before it allows."""
+    code = line[:column].rstrip(" ")
+    return code + " " * max(1, wanted - len(code)) + line[column:]
 
 
 def _continuations(spans) -> set[int]:

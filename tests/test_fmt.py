@@ -428,6 +428,18 @@ def test_double_quoted_scalars_keep_their_escapes():
     assert fmt.format_text(out) == out
 
 
+@pytest.mark.parametrize("text", [
+    'privlint: 1\norganization: {name: "A\\u00e9B", country: DE}   # org\n',
+    'privlint: 1\norganization:\n  name: "A\\u00e9B" # org\n',
+    'privlint: 1\norganization: {name: X}\nsystems:\n  - {id: s, name: "\\x41\\x42\\x43"}  # c\n',
+])
+def test_a_comment_after_an_escaped_scalar_stays_where_it_is(text):
+    """Putting the escapes back pushed the comment after them right on every run (5 spaces
+    for `\\u00e9`): `fmt --check` never passed."""
+    assert fmt.format_text(text) == text
+    assert fmt.format_text(fmt.format_text(text)) == fmt.format_text(text)
+
+
 def test_fmt_never_writes_a_raw_bidi_control_or_format_character():
     """Where the original text of a double-quoted scalar cannot be kept (it spans lines),
     control and format characters are written as escapes, never raw."""
