@@ -226,7 +226,8 @@ def _at_revision(
         return {}, {}
     groups: dict[str, list[tuple[Path, str]]] = {}
     entries = [(name, blob, link) for name, blob, link in git.tree(sha, recursive)
-               if PurePosixPath(name).suffix in discover.YAML_SUFFIXES]
+               if PurePosixPath(name).suffix in discover.YAML_SUFFIXES
+               and not any(map(discover.is_hidden, PurePosixPath(name).parts))]  # as in the working tree
     targets = _links(git, commit, relative, {name: path.joinpath(*name.split("/")) for name, _, link in entries if link})
     for name, blob, link in entries:
         file = path.joinpath(*name.split("/"))

@@ -28,6 +28,11 @@ class Target:
     files: tuple[Path, ...]
 
 
+def is_hidden(name: str) -> bool:
+    """A hidden file or directory: tools' settings, no part of a directory inventory."""
+    return name.startswith(".")
+
+
 def yaml_files(directory: Path) -> list[Path]:
     """The `*.yaml` and `*.yml` files directly in `directory`, hidden ones aside (`check .`
     next to `.privlint.yaml` failed on the configuration's keys). One that cannot be read as a
@@ -39,7 +44,7 @@ def yaml_files(directory: Path) -> list[Path]:
         raise UsageError(f"{display_path(directory)}: cannot read the directory ({exc.strerror or exc})") from None
     return [
         entry for entry in entries
-        if entry.suffix in YAML_SUFFIXES and not entry.name.startswith(".") and _is_inventory_file(entry)
+        if entry.suffix in YAML_SUFFIXES and not is_hidden(entry.name) and _is_inventory_file(entry)
     ]
 
 
@@ -134,7 +139,7 @@ def walk(root: Path) -> list[Path]:
 
     directories = []
     for current, subdirectories, _ in os.walk(root, onerror=unreadable, followlinks=False):
-        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+        subdirectories[:] = sorted(name for name in subdirectories if not is_hidden(name))
         directories.append(Path(current))
     return directories
 
@@ -262,9 +267,9 @@ def changed_targets(
     2. otherwise F declares `privlint:` itself: F is linted alone, as `privlint check F` does;
     3. otherwise F cannot be read as YAML and D holds a file that declares or a fragment: F is
        linted alone, so its parse error is reported;
-    4. otherwise F is not an inventory (`.pre-commit-config.yaml`, `.github/workflows/*.yml`,
-       a YAML file next to a single-file inventory, a fragment with no inventory beside it)
-       and is skipped without a finding.
+    4. otherwise F is not an inventory (`.github/workflows/*.yml`, a YAML file next to a
+       single-file inventory, a fragment with no inventory beside it) and is skipped without
+       a finding; so is a hidden F (`.pre-commit-config.yaml`), even one that does not parse.
 
     Files that are not `*.yaml` / `*.yml` are skipped; directory arguments work as in `targets`
     (with `recursive`).
@@ -317,8 +322,8 @@ def changed_targets(
         if path.is_dir():
             found.extend(targets([raw], recursive=recursive))
             continue
-        if path.suffix not in YAML_SUFFIXES or not path.parent.is_dir():
-            continue
+        if path.suffix not in YAML_SUFFIXES or is_hidden(path.name) or not path.parent.is_dir():
+            continue  # a hidden file (`.pre-commit-config.yaml`) is tools' settings
         inventory, declaring, fragments = directory(path.parent)
         if inventory is not None:
             found.append(inventory)

@@ -207,6 +207,25 @@ def test_directory_inventory_from_a_subdirectory(cli, repo):
     assert "../inventory/main.yaml:" in result.stdout and " PL101 " in result.stdout
 
 
+@pytest.mark.parametrize("arguments", [["inv"], ["--recursive", "."]])
+def test_hidden_files_are_no_part_of_an_inventory_at_the_revision_either(cli, repo, arguments):
+    """The working tree skipped `.privlint.yaml` in a directory inventory but the revision did
+    not: an unchanged inventory "did not load" at HEAD, and a hidden file that did not parse
+    made the inventory's own findings "introduced" (exit 1)."""
+    inventory = repo / "inv"
+    (inventory / ".hidden").mkdir(parents=True)
+    head, flows = REFERENCE.read_text().split("\nflows:\n")
+    (inventory / "main.yaml").write_text(head)
+    (inventory / "flows.yaml").write_text("flows:\n" + flows)
+    (inventory / ".privlint.yaml").write_text("select: [PL201]\n")
+    (inventory / ".pre-commit-config.yaml").write_text("repos: [\n")
+    (inventory / ".hidden" / "a.yaml").write_text("x: [\n")
+    commit(repo)
+    result = cli("diff", "HEAD", *arguments, *AS_OF, cwd=repo)
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.splitlines()[-1] == "Plan: 0 to add, 0 to change, 0 to remove. Findings: 0 introduced, 0 resolved."
+
+
 def test_inventory_that_stops_loading_reports_findings_not_changes(cli, shop):
     (shop / "inventory.yaml").write_text((shop / "inventory.yaml").read_text() + "  - {broken\n")
     result = cli("diff", "main", *AS_OF, cwd=shop)

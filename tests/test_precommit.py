@@ -107,6 +107,14 @@ def test_unparseable_file_in_an_inventory_directory_is_reported(cli, project):
     assert (finding["rule"], finding["path"], finding["line"]) == ("PL000", "notes.yaml", 1)  # the last line, not the one after it
 
 
+def test_an_unparseable_hidden_file_beside_an_inventory_is_skipped(cli, project):
+    """A broken `.pre-commit-config.yaml` next to an inventory was linted alone (PL000, exit
+    1): hidden files are tools' settings, as in a directory inventory."""
+    (project / ".pre-commit-config.yaml").write_text("repos: [\n")
+    changed(cli, project, ".pre-commit-config.yaml", expect=0)
+    assert checked(cli, project, ".pre-commit-config.yaml") == "No findings (0 inventories checked)."
+
+
 def test_unparseable_yaml_outside_inventories_is_skipped(cli, tmp_path):
     (tmp_path / "broken.yml").write_text("key: [unclosed\n")
     changed(cli, tmp_path, "broken.yml", expect=0)
