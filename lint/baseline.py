@@ -23,7 +23,7 @@ NEVER_ACCEPTED = frozenset({"PL000"})
 def write(path: str, findings: list[Finding]) -> None:
     """One entry a line, so a baseline reads well in a review and as many entries as possible
     fit in what `read` accepts. A baseline `read` would refuse is not written: a usage error."""
-    from .loader import LIMIT_VARIABLE, megabytes, never_waiting, no_reader
+    from .loader import LIMIT_VARIABLE, limit_text, never_waiting, no_reader, size_text
 
     entries = sorted(
         (
@@ -38,8 +38,8 @@ def write(path: str, findings: list[Finding]) -> None:
     size, limit = len(text), _size_limit()  # ASCII: json.dumps escapes the rest
     if size > limit:
         raise UsageError(
-            f"{path}: {len(entries):,} findings make a baseline of {megabytes(size)}, more than the "
-            f"{limit / 2**20:g} MB privlint reads for one; fix or suppress some of them first, or raise "
+            f"{path}: {len(entries):,} findings make a baseline of {size_text(size, limit)}, more than the "
+            f"{limit_text(limit)} privlint reads for one; fix or suppress some of them first, or raise "
             f"{LIMIT_VARIABLE} (the baseline may be {BASELINE_SIZE_FACTOR} times the inventory size limit)"
         )
     try:
@@ -66,14 +66,14 @@ def _size_limit() -> int:
 
 
 def read(path: str) -> set[str]:
-    from .loader import LIMIT_VARIABLE, TooLarge, read_bounded
+    from .loader import LIMIT_VARIABLE, TooLarge, limit_text, read_bounded
 
     limit = _size_limit()
     try:
         raw = read_bounded(path, limit)
     except TooLarge:
         raise UsageError(
-            f"{path}: the baseline is larger than the {limit / 2**20:g} MB privlint reads for one "
+            f"{path}: the baseline is larger than the {limit_text(limit)} privlint reads for one "
             f"({BASELINE_SIZE_FACTOR} times the inventory size limit; {LIMIT_VARIABLE} raises both)"
         ) from None
     except OSError as exc:

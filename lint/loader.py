@@ -100,18 +100,23 @@ def size_limit(variable: str = LIMIT_VARIABLE, default_mb: float = MAX_INVENTORY
 
 
 def too_large_message(size: str | int, limit: int, what: str = "the file is") -> str:
-    if isinstance(size, int):  # in the unit of the limit: not "0.0 MB, more than the 1,048 bytes"
-        size = megabytes(size) if limit >= 2**20 // 100 else f"{size:,} bytes"
+    if isinstance(size, int):
+        size = size_text(size, limit)
     return (
-        f"{what} {size}, more than the {_limit_text(limit)} privlint reads for one inventory; "
+        f"{what} {size}, more than the {limit_text(limit)} privlint reads for one inventory; "
         f"split it into several inventories, or set {LIMIT_VARIABLE} to raise the limit"
     )
 
 
-def _limit_text(limit: int) -> str:
+def limit_text(limit: int) -> str:
     """A size limit as messages show it: in MB, or in bytes when that is under 0.01 MB (a
     limit of 1 byte was "9.53674e-07 MB")."""
     return f"{limit / 2**20:g} MB" if limit >= 2**20 // 100 else f"{limit:,} byte{'s' if limit != 1 else ''}"
+
+
+def size_text(size: int, limit: int) -> str:
+    """A size in the unit `limit` is shown in: not "0.0 MB, more than the 1,048 bytes"."""
+    return megabytes(size) if limit >= 2**20 // 100 else f"{size:,} bytes"
 
 
 def value_limit() -> int:
@@ -169,7 +174,7 @@ def read_bounded(path, limit: int) -> bytes:
             total += len(pieces[-1])
         data = pieces[0] if len(pieces) == 2 and not pieces[1] else b"".join(pieces)
     if len(data) > limit:
-        raise TooLarge(too_large_message(f"over {_limit_text(limit)}", limit))
+        raise TooLarge(too_large_message(f"over {limit_text(limit)}", limit))
     return data
 
 

@@ -273,6 +273,16 @@ def test_a_baseline_is_written_one_entry_a_line_only_when_it_can_be_read_back(cl
     assert not (tmp_path / "baseline.json").exists()
 
 
+def test_a_baseline_refused_under_a_tiny_limit_is_measured_in_bytes(cli, tmp_path):
+    """"a baseline of 0.0 MB, more than the 0.00399971 MB": under 0.01 MB, bytes."""
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization: {name: Acme}\nsystems:\n  - {id: a}\n  - {id: b}\n")
+    result = cli("check", "--write-baseline", "b.json", "inventory.yaml", cwd=tmp_path,
+                 env={"PRIVLINT_MAX_INVENTORY_MB": "0.0001"})
+    assert result.returncode == 2 and result.stderr.startswith(
+        "privlint: error: b.json: 2 findings make a baseline of 2"), result.stderr
+    assert " bytes, more than the 208 bytes privlint reads for one;" in result.stderr
+
+
 def test_a_file_that_does_not_parse_is_never_accepted_by_a_baseline(cli, project):
     """A PL000 fingerprint (rule, "file", path) does not change with the error: a baseline
     written while the file was broken passed it, broken in any way, with exit 0."""
