@@ -195,6 +195,19 @@ class DataMap:
             found = memo[key] = (use.categories, self._sent(flow, use.categories))
         return found[1]
 
+    def judged(self, use: CategoryUse, judge):
+        """`judge(self.sent(use))`, once per tuple flows share (see sent): 100,000 flows listing
+        `user` from one source holding 83 categories are judged once. `judge` must depend on
+        the tuple alone (and be the same function for every use of one rule)."""
+        sent = self.sent(use)
+        memo = self.derived(("judged", judge), dict)
+        found = memo.get(id(sent))
+        if found is None or found[0] is not sent:  # the id of a tuple since freed
+            if len(memo) >= 256:  # only the tuples flows share come again: a few
+                memo.clear()
+            found = memo[id(sent)] = (sent, judge(sent))
+        return found[1]
+
     def _sent(self, flow: Flow, categories: tuple) -> tuple[tuple[str, Path], ...]:
         listed = {category for category, _ in categories}
         held = self._held.get(flow.source, {})

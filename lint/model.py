@@ -137,7 +137,8 @@ class CategoryUse:
         """The (category, member path) pairs for which `predicate(category)` holds."""
         return [(category, member) for category, member in self.categories if predicate(category)]
 
-    def names(self, pairs) -> str:
+    @staticmethod
+    def names(pairs) -> str:
         return ", ".join(dict.fromkeys(category for category, _ in pairs))
 
 

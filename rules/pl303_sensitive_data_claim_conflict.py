@@ -34,6 +34,7 @@ from functools import cache
 
 from privlint.lint import reference, taxonomy
 from privlint.lint.engine import Violation
+from privlint.lint.model import CategoryUse
 
 ID = "PL303"
 NAME = "sensitive-data-claim-conflict"
@@ -45,28 +46,23 @@ def check(context):
     if not context.inventory.policy.claims_not("sensitive_data"):
         return
     data_map = context.data_map
-    # Flows of one source listing the same members send one shared tuple: judged once (100,000
-    # flows listing `user` from a source holding 83 categories under it)
-    judged: dict[int, tuple] = {}
     for use in context.inventory.category_uses():
-        sent = data_map.sent(use)
-        known = judged.get(id(sent))
-        if known is None or known[0] is not sent:
-            if len(judged) >= 256:  # only flows sharing a table share a tuple: a few
-                judged.clear()
-            found = [(category, member) for category, member in sent if _concepts(category)]
-            named = ""
-            if found:
-                concepts = sorted({concept for category, _ in found for concept in _concepts(category)})
-                named = f"{use.names(found)} ({', '.join(concepts)})"
-            known = judged[id(sent)] = (sent, found, named)
-        _, found, named = known
+        found, named = data_map.judged(use, _sensitive)
         if found:
             message = (
                 f"the policy says no sensitive personal information is processed, but {use.entity} "
                 f"{use.verb} {named}"
             )
             yield Violation.at(use.location, use.entity, message, *found[0][1])
+
+
+def _sensitive(sent) -> tuple[list, str]:
+    """The sensitive (category, member) pairs of what a use sends, and how a message names them."""
+    found = [(category, member) for category, member in sent if _concepts(category)]
+    if not found:
+        return found, ""
+    concepts = sorted({concept for category, _ in found for concept in _concepts(category)})
+    return found, f"{CategoryUse.names(found)} ({', '.join(concepts)})"
 
 
 @cache  # asked for every category of every collection and flow: a few dozen distinct keys

@@ -24,6 +24,7 @@ systems:
 
 from privlint.lint import taxonomy
 from privlint.lint.engine import Violation
+from privlint.lint.model import CategoryUse
 
 ID = "PL305"
 NAME = "children-claim-conflict"
@@ -37,16 +38,14 @@ def check(context):
     if not context.inventory.policy.claims_not("collects_from_children"):
         return
     data_map = context.data_map
-    judged: dict[int, tuple] = {}  # flows sending one shared tuple are judged once (see PL303)
     for use in context.inventory.category_uses():
-        sent = data_map.sent(use)
-        known = judged.get(id(sent))
-        if known is None or known[0] is not sent:
-            if len(judged) >= 256:  # only flows sharing a table share a tuple: a few
-                judged.clear()
-            found = [(category, member) for category, member in sent if taxonomy.covers(CHILDREN, category)]
-            known = judged[id(sent)] = (sent, found, use.names(found) if found else "")
-        _, found, named = known
+        found, named = data_map.judged(use, _children)
         if found:
             message = f"the policy says no children's data is collected, but {use.entity} {use.verb} {named}"
             yield Violation.at(use.location, use.entity, message, *found[0][1])
+
+
+def _children(sent) -> tuple[list, str]:
+    """The children's data among what a use sends, and how a message names it."""
+    found = [(category, member) for category, member in sent if taxonomy.covers(CHILDREN, category)]
+    return found, CategoryUse.names(found)
