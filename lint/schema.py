@@ -174,9 +174,9 @@ def _errors(data: dict, fragment: bool, unexplained: list[Path], explainable: in
     properties = dict(root["properties"])
     for name in lists:
         properties[name] = {key: value for key, value in properties[name].items() if key != "items"}
-    # Without "$schema": evolve() picks the class a schema's "$schema" names, the plain
-    # Draft 2020-12 validator, whose `pattern` is Python's ("US\n" matched ^[A-Z]{2}$ again).
-    skeleton = validator.evolve(schema={**{k: v for k, v in root.items() if k != "$schema"}, "properties": properties})
+    # Made by the class, not validator.evolve(): evolve() picks the class the schema's "$schema"
+    # names, the plain Draft 2020-12 validator, whose `pattern` is Python's ("US\n" matched).
+    skeleton = _validator_class()({**root, "properties": properties})
     yield from ((error, ()) for error in skeleton.iter_errors(data))
     checks = _item_checks(fragment)
     explained = 0
