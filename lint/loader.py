@@ -366,7 +366,8 @@ def decode(raw: bytes) -> str:
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
-        raise YamlError("the file contains a NUL byte; it looks binary, not YAML", line, 1)
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise YamlError("the file contains a NUL byte; it looks binary, not YAML", line, column)
     return text
 
 
