@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .engine import Finding
+from .engine import Finding, in_report_order
 from .report import summary_line
 from .wording import visible
 
@@ -44,7 +44,7 @@ def annotation(finding: Finding) -> str:
 
 def github_report(findings: list[Finding], inventories: int) -> Iterator[str]:
     """The annotations a line at a time, then the text report's summary line."""
-    for finding in sorted(findings, key=lambda finding: finding.sort_key):
+    for finding in in_report_order(findings):
         if not finding.suppressed:
             yield annotation(finding) + "\n"
     yield summary_line(findings, inventories) + "\n"

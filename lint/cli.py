@@ -159,7 +159,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
             findings = baseline.apply(findings, {finding.fingerprint for finding in findings})
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
-    findings.sort(key=lambda finding: finding.sort_key)
+    findings = engine.in_report_order(findings)
     if output_format == "json":
         rendered = report.json_chunks(findings)
     elif output_format == "sarif":

@@ -30,7 +30,7 @@ from typing import Any
 from privlint import __version__
 
 from . import discover
-from .engine import Context, Finding, UsageError, display_path, load_context, refuse_overwriting, run
+from .engine import Context, Finding, UsageError, display_path, in_report_order, load_context, refuse_overwriting, run
 from .loader import TooLarge, size_limit, too_large_message
 from .registry import SEVERITIES
 from .wording import visible
@@ -810,7 +810,8 @@ def _markdown(report: DiffReport, cap: int | None) -> str:
                 continue
             collapse = title.endswith("resolved") or len(findings) > COLLAPSE_AFTER
             heading = f"{title} ({len(findings)})"
-            ordered = sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.sort_key))
+            ordered = in_report_order(findings)
+            ordered.sort(key=lambda f: SEVERITIES.index(f.severity))
             table = _findings_table(ordered[:cap] if cap is not None else ordered)
             if cap is not None and len(ordered) > cap:
                 table += ["", f"… {len(ordered) - cap} more findings not shown: run privlint diff locally for all of them"]

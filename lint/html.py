@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from privlint import __version__
 
 from . import render
+from .engine import in_report_order
 from .render import MapEdge, MapNode, MapView
 from .wording import visible
 
@@ -590,7 +591,7 @@ def html_report(findings, contexts, as_of) -> Iterator[str]:
         for path in context.files:
             owner.setdefault(path, index)
     grouped: dict[int, list] = {index: [] for index in range(len(contexts))}
-    for finding in sorted(findings, key=lambda finding: finding.sort_key):
+    for finding in in_report_order(findings):
         grouped.setdefault(owner.get(finding.path, 0), []).append(finding)
     counts = _summary_counts(findings)
     suppressed = sum(1 for finding in findings if getattr(finding, "suppressed", None))

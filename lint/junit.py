@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from .engine import Finding
+from .engine import Finding, in_report_order
 from .registry import SEVERITIES, Rule
 
 # Characters XML 1.0 cannot carry, even escaped.
@@ -114,7 +114,7 @@ def junit_report(findings: list[Finding], inventories: Iterable[Inventory], rule
         for path in inventory.files:
             owner.setdefault(path, position)
     grouped: dict[tuple[int, str], list[Finding]] = defaultdict(list)
-    for finding in sorted(findings, key=lambda finding: finding.sort_key):
+    for finding in in_report_order(findings):
         grouped[(owner.get(finding.path, 0), finding.rule)].append(finding)
 
     # The counts head each suite and the whole report, so outcomes are known first.

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from privlint import __version__
 
 from . import reference
+from .engine import in_report_order
 from .model import node_entity
 from .report import streamed_json_lists
 from .wording import visible
@@ -160,7 +161,7 @@ def view(context, findings) -> MapView:
     """The map of a schema-valid inventory with the findings about its entities."""
     data_map = context.data_map
     by_entity: dict[str, list] = {}
-    for finding in sorted(findings, key=lambda finding: finding.sort_key):
+    for finding in in_report_order(findings):
         by_entity.setdefault(finding.entity, []).append(finding)
     nodes = []
     for node_id in data_map.graph.nodes:

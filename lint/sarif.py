@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from privlint import __version__
 
-from .engine import Finding
+from .engine import Finding, in_report_order
 from .report import streamed_json
 from .registry import Rule, all_rules
 
@@ -148,7 +148,7 @@ def sarif_log(findings: list[Finding], severities: dict[str, str] | None = None)
     index = {rule.id: position for position, rule in enumerate(rules)}
     root = source_root()
     overrides = severities or {}
-    ordered = sorted(findings, key=lambda finding: finding.sort_key)
+    ordered = in_report_order(findings)
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",

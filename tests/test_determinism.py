@@ -66,3 +66,21 @@ def test_graph_output_is_byte_identical(cli, workspace, output_format):
     first = outputs[SEEDS[0]]
     assert first
     assert all(output == first for output in outputs.values())
+
+
+def test_report_order_is_path_line_column_rule_entity_message():
+    """Findings that tie on every field but the last are still put in one order, whatever
+    order the rules made them in."""
+    import itertools
+    import random
+
+    from privlint.lint.engine import Finding, in_report_order
+
+    fields = itertools.product(("a.yaml", "b.yaml"), (2, 10), (1, 9), ("PL101", "PL201"), ("x", "y"), ("m", "n"))
+    findings = [Finding(rule, "name", "error", message, path, line, column, entity)
+                for path, line, column, rule, entity, message in fields]
+    expected = sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule, f.entity, f.message))
+    shuffled = findings[:]
+    random.Random(7).shuffle(shuffled)
+    assert in_report_order(shuffled) == expected
+    assert in_report_order(reversed(expected)) == expected

@@ -259,7 +259,7 @@ def long_findings(tmp_path_factory):
         * MAX_DRAWN
     )
     context = engine.load_context("inventory.yaml", [inventory], dt.date(2026, 11, 1))
-    return context, sorted(engine.run(context), key=lambda finding: finding.sort_key)
+    return context, engine.in_report_order(engine.run(context))
 
 
 @pytest.mark.parametrize("output_format", ["text", "junit", "github", "html"])

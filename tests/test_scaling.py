@@ -697,3 +697,13 @@ def test_a_ring_passing_a_broad_key_marks_each_node_once_per_category(tmp_path, 
     data_map = graph.DataMap(inventory)
     assert set(data_map.held(f"a{size - 1}")) == {*held, "user"}
     assert marks[0] <= 1.1 * size * len(held), marks[0] / (size * len(held))  # was 2 per node and category
+
+
+def test_the_findings_of_one_entity_share_one_name(tmp_path):
+    """Rules name an entity afresh for each finding; a run keeps one object per name."""
+    findings = engine.run(_context(tmp_path, 200, 2_000))
+    by_name: dict[str, set[int]] = {}
+    for finding in findings:
+        by_name.setdefault(finding.entity, set()).add(id(finding.entity))
+    assert len(findings) > len(by_name), "the generated inventory should give entities several findings"
+    assert all(len(objects) == 1 for objects in by_name.values())
