@@ -77,8 +77,35 @@ def _resolve_rules(select: tuple[str, ...], ignore: tuple[str, ...]):
 ALWAYS_CHECKED = ("PL000", "PL001")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="privlint", message="%(prog)s %(version)s")
+def _show_help(ctx, _param, value):
+    """--help written as every command's output is: click's own echo, on a full stdout
+    (`privlint --help > /dev/full`), ended in 'internal error: OSError'."""
+    if value and not ctx.resilient_parsing:
+        _emit(ctx.get_help() + "\n", None, has_output_option=False)
+        ctx.exit()
+
+
+def _show_version(ctx, _param, value):
+    if value and not ctx.resilient_parsing:
+        _emit(f"privlint {__version__}\n", None, has_output_option=False)
+        ctx.exit()
+
+
+class _Command(click.Command):
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.callback = _show_help
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and exit.")
 def cli():
     """privlint: check a data inventory against the claims of its privacy policy."""
 

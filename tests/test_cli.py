@@ -306,11 +306,12 @@ def test_a_relative_path_from_a_deleted_directory_is_a_usage_error(cli, tmp_path
 
 @pytest.mark.parametrize("command", [
     ["rules"], ["schema"], ["explain", "PL101"], ["fmt", "--check", "inventory.yaml"], ["fmt", "--diff", "inventory.yaml"],
-    ["init", "new.yaml"],
+    ["init", "new.yaml"], ["--help"], ["--version"], ["check", "--help"], ["fmt", "-h"],
 ])
 def test_what_other_commands_print_stdout_cannot_take_is_one_line_and_exit_2(tmp_path, command):
     """On a full device these ended in 'internal error: OSError'; with stdout closed they
-    printed nothing and exited 0 (fmt --diff: the diff it was asked for, lost)."""
+    printed nothing and exited 0 (fmt --diff: the diff it was asked for, lost; --help and
+    --version, which click printed, too)."""
     import subprocess
 
     (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization:   {name: Acme}\n")  # fmt would change it
