@@ -483,7 +483,16 @@ def _from_ruamel(exc: Exception, text: str = "") -> YamlError:
         )
     if mark is None:
         return YamlError(f"invalid YAML: {message}")
-    return YamlError(f"invalid YAML: {message}", *_within_text(text, (mark.line + 1, mark.column + 1)))
+    position = _within_text(text, (mark.line + 1, mark.column + 1))
+    start = getattr(exc, "context_mark", None)
+    if context and _LEFT_OPEN.search(context) and start is not None and start.line + 1 != position[0]:
+        # A quote or bracket left open is noticed where the file (or the next key) ends, maybe
+        # thousands of lines below it: the message says where what was left open starts.
+        message = f"{context} that starts at line {start.line + 1}, column {start.column + 1}, {problem}"
+    return YamlError(f"invalid YAML: {message}", *position)
+
+
+_LEFT_OPEN = re.compile(r"quoted scalar|flow (sequence|mapping)")
 
 
 def _within_text(text: str, position: Position) -> Position:
