@@ -50,8 +50,11 @@ def _abridged_id(identifier: str) -> str:
 # the screen); a newline starts what reads as another finding (so do U+2028 and U+2029 for
 # Python's splitlines, for JavaScript and for editors); a right-to-left override shows a
 # finding's text in another order than it has ("Trojan Source"). Text that comes from an
-# inventory or a file name must not reach a terminal, a log or a page raw.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# inventory or a file name must not reach a terminal, a log or a page raw. So must not the
+# characters that show as nothing (zero width space, word joiner, a byte order mark inside
+# the text): a key `\u200bprivlint` read "unknown field 'privlint' (did you mean
+# 'privlint'?)". The zero width (non-)joiners, which some scripts' words need, are kept.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def visible(text: str, keep: str = "") -> str:

@@ -372,6 +372,18 @@ def test_bidirectional_controls_from_an_inventory_are_shown_escaped(cli, tmp_pat
     assert not set("\u202e\u2066\u2069") & set(result.stdout)
 
 
+@pytest.mark.parametrize("output_format", ["text", "github"])
+def test_characters_that_show_as_nothing_are_shown_escaped(cli, tmp_path, output_format):
+    """A zero width space before a key read "unknown field 'privlint' (did you mean
+    'privlint'?)"; a byte order mark inside a value, a country code '"DE" is not valid'."""
+    (tmp_path / "inventory.yaml").write_text("\u200bprivlint: 1\norganization: {name: Acme, country: \ufeffDE\u2060}\n")
+    result = cli("check", "--format", output_format, "inventory.yaml", cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr == "", result.stderr
+    assert "unknown field '\\u200bprivlint'" in result.stdout
+    assert '"\\ufeffDE\\u2060" is not valid' in result.stdout
+    assert not set("\u200b\ufeff\u2060") & set(result.stdout)
+
+
 def test_control_characters_in_the_findings_of_an_unmappable_inventory_are_shown_escaped(cli, tmp_path):
     """`privlint graph` of an invalid inventory lists its PL000/PL001 findings on stderr: a
     file name or unknown key holding ESC sequences and a newline reached the terminal raw."""
