@@ -355,11 +355,14 @@ def decode(raw: bytes) -> str:
             if raw.startswith(bom):
                 message = f"the file is {encoding} (it starts with a {encoding} byte order mark); save it as UTF-8"
                 raise YamlError(message) from None
-        before = raw[: exc.start]
+        # The offset counts from after the BOM, which the codec has stripped (`exc.object`):
+        # read in `raw`, it named a byte 3 places before the wrong one, and its position.
+        decoded = exc.object
+        before = decoded[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         raise YamlError(
-            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+            f"the file is not valid UTF-8 (byte 0x{decoded[exc.start]:02x}); save it as UTF-8",
             line,
             column,
         ) from None
