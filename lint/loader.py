@@ -360,7 +360,9 @@ def decode(raw: bytes) -> str:
         decoded = exc.object
         before = decoded[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # In characters, as every other position (the bytes before it are valid UTF-8): counted
+        # in bytes, "名前: \xff" put it at column 9, not 5.
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1
         raise YamlError(
             f"the file is not valid UTF-8 (byte 0x{decoded[exc.start]:02x}); save it as UTF-8",
             line,
@@ -369,7 +371,7 @@ def decode(raw: bytes) -> str:
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        column = offset - text.rfind("\n", 0, offset)
         raise YamlError("the file contains a NUL byte; it looks binary, not YAML", line, column)
     return text
 
