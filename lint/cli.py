@@ -211,7 +211,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
             and sys.stdout is not None and sys.stdout.isatty()
         )
         rendered = report.text_chunks(findings, len(targets), color=color)
-    _emit(rendered, output)
+    _emit(rendered, output, utf8=output_format in UTF8_FORMATS)
     threshold = _RANK.get(fail_on)
     failed = threshold is not None and any(
         _RANK[finding.severity] >= threshold for finding in findings if not finding.suppressed
@@ -260,7 +260,7 @@ def diff_command(base_ref, path, output_format, output, select, ignore, fail_on,
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
     render = {"text": diff.text_report, "markdown": diff.markdown_report, "json": diff.json_report}[output_format]
-    _emit(render(result), output)
+    _emit(render(result), output, utf8=output_format == "json")
     sys.exit(1 if result.failed else 0)
 
 
@@ -304,7 +304,7 @@ def graph(path, output_format, output, as_of, config_path):
     except render.Unmappable as exc:
         click.echo(str(exc), err=True, nl=False)
         sys.exit(1)
-    _emit(rendered, output)
+    _emit(rendered, output, utf8=output_format == "json")
 
 
 @cli.command("fmt")
@@ -364,7 +364,7 @@ def schema_command():
     from importlib import resources
 
     text = resources.files("privlint.data").joinpath("inventory.schema.json").read_text("utf-8")
-    _emit(text, None, has_output_option=False)
+    _emit(text, None, has_output_option=False, utf8=True)
 
 
 @cli.command()
@@ -384,15 +384,26 @@ def init(path):
     _emit(f"Wrote {shown}. Check it with: privlint check {shown}\n", None, has_output_option=False)
 
 
-def _emit(rendered: str | Iterable[str], output: str | None, has_output_option: bool = True) -> None:
+# Reports that are documents in UTF-8: JSON (RFC 8259) and SARIF require it, the JUnit XML
+# and the HTML page declare it.
+UTF8_FORMATS = ("json", "sarif", "junit", "html")
+
+
+def _emit(
+    rendered: str | Iterable[str], output: str | None, has_output_option: bool = True, utf8: bool = False
+) -> None:
     """Write a report, given whole or in chunks (large reports are never held whole); every
     command writes its standard output through here, so a full device or a closed stdout
-    is a usage error, not an internal one, nor output lost with exit 0."""
+    is a usage error, not an internal one, nor output lost with exit 0. A `utf8` report is
+    written in UTF-8 whatever the locale or PYTHONIOENCODING says (in latin-1, a SARIF
+    report's '§' was a byte no parser reads), as it is to --output FILE."""
     chunks = [rendered] if isinstance(rendered, str) else _batches(rendered)
     if output is None:
         if sys.stdout is None:  # started with stdout closed (`>&-`): click would drop the report
             hint = "; use --output FILE" if has_output_option else ""
             raise _Usage(f"cannot write the report: standard output is closed{hint}")
+        if utf8 and hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
         try:
             for chunk in chunks:
                 click.echo(chunk, nl=False)

@@ -327,6 +327,36 @@ def test_what_other_commands_print_stdout_cannot_take_is_one_line_and_exit_2(tmp
     assert result.stderr.splitlines()[-1] == "privlint: error: cannot write the report: standard output is closed"
 
 
+@pytest.mark.parametrize("command", [
+    ["check", "--format", "json"], ["check", "--format", "sarif"], ["check", "--format", "junit"],
+    ["check", "--format", "html"], ["graph", "--format", "json"], ["schema"],
+])
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii", "utf-16"])
+def test_documents_on_stdout_are_utf8_whatever_pythonioencoding_says(tmp_path, command, encoding):
+    """JSON and SARIF must be UTF-8 and the JUnit XML and HTML page declare it, but they were
+    written in the stream's encoding: under PYTHONIOENCODING=latin-1 a SARIF report's '§' (and
+    a name's 'ü') was a byte no parser reads, and a UTF-16 JUnit report contradicted its own
+    XML declaration."""
+    import subprocess
+
+    (tmp_path / "inventory.yaml").write_text(
+        'privlint: 1\norganization: {name: Ácme}\npolicy: {recipients: ["Zürich Ltd ☃"]}\n', "utf-8")
+    exe = str(Path(sys.executable).with_name("privlint"))
+    args = [*command, "inventory.yaml"] if command != ["schema"] else command
+    result = subprocess.run([exe, *args], capture_output=True, cwd=tmp_path, timeout=120,
+                            env={**os.environ, "PYTHONIOENCODING": encoding})
+    assert result.returncode == 0 and result.stderr == b"", result.stderr
+    text = result.stdout.decode("utf-8")
+    if "json" in command or "sarif" in command or command == ["schema"]:
+        json.loads(text)
+    if "junit" in command:
+        import xml.etree.ElementTree as ET
+
+        ET.fromstring(result.stdout)
+    if command != ["schema"] and "graph" not in command:
+        assert "Zürich Ltd ☃" in text
+
+
 FORGED = "X\x1b]2;pwned\x07\x1b[2J\nfake.yaml:1:1: PL999 [error] forged"
 
 
@@ -509,7 +539,7 @@ def test_a_report_is_written_to_a_fifo_that_is_read(cli, tmp_path):
 @pytest.mark.parametrize("command", [["check"], ["check", "--format", "junit"], ["fmt", "--check"], ["graph"]])
 def test_names_an_output_encoding_cannot_hold_are_escaped(tmp_path, command):
     """With PYTHONIOENCODING=latin-1, a snowman in a file name ended in 'internal error:
-    UnicodeEncodeError'."""
+    UnicodeEncodeError'. (The JUnit report, which declares UTF-8, is written in it.)"""
     import subprocess
 
     name = "caf\u00e9 \u2603.yaml"
@@ -518,4 +548,5 @@ def test_names_an_output_encoding_cannot_hold_are_escaped(tmp_path, command):
     result = subprocess.run([exe, *command, name], cwd=tmp_path, capture_output=True, timeout=120,
                             env={**os.environ, "PYTHONIOENCODING": "latin-1"})
     assert result.returncode == 1 and b"internal error" not in result.stderr, result.stderr
-    assert "caf\u00e9 \\u2603.yaml".encode("latin-1") in result.stdout + result.stderr
+    shown = name.encode("utf-8") if "junit" in command else "caf\u00e9 \\u2603.yaml".encode("latin-1")
+    assert shown in result.stdout + result.stderr
