@@ -766,6 +766,14 @@ class _Builder:
     def _alias(self, event) -> None:
         start = self._pack(event.start_mark)
         if event.anchor not in self.anchors:
+            # A collection's anchor is recorded when it closes: an alias inside it (`a: &a [*a]`)
+            # was said to refer to "no anchor defined before it", with the anchor in plain sight.
+            if any(frame.anchor == event.anchor for frame in self.stack):
+                raise YamlError(
+                    f"alias *{event.anchor} is inside the value its anchor &{event.anchor} names; "
+                    "a value cannot contain itself",
+                    *_unpack(start, self.wide),
+                )
             raise YamlError(f"alias *{event.anchor} refers to no anchor defined before it", *_unpack(start, self.wide))
         value, written_out = self.anchors[event.anchor]
         self.expanded += written_out
