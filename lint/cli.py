@@ -38,7 +38,8 @@ def _parse_date(_ctx, _param, value):
 
 def _a_path(_ctx, _param, value):
     """A path option given as '' was taken as not given: `--write-baseline ""` wrote no
-    baseline and exited 0, `--config ""` searched for a configuration instead."""
+    baseline and exited 0, `--config ""` searched for a configuration instead, and `--output
+    ""` said "privlint: error: : cannot write the report (No such file or directory)"."""
     if value == "":
         raise click.BadParameter("an empty path")
     return value
@@ -113,7 +114,7 @@ def cli():
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "junit", "github", "html"]), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these rules (IDs, names or ID prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rules (IDs, names or ID prefixes; comma-separated).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
@@ -224,7 +225,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
 @click.argument("path", required=False)
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True, help="markdown is made to be posted as a pull-request comment.")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these rules (IDs, names or ID prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rules (IDs, names or ID prefixes; comma-separated).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
@@ -288,7 +289,7 @@ def explain(rule):
 @click.argument("path", required=False)
 @click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
               show_default=True, help="mermaid renders in GitHub markdown; dot is for Graphviz.")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the map to FILE.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the map to FILE.")
 @click.option("--as-of", callback=_parse_date, help="Judge dated facts as of DATE (default: today).")
 @click.option("--config", "config_path", callback=_a_path, help="Configuration file (default: .privlint.yaml or pyproject.toml).")
 def graph(path, output_format, output, as_of, config_path):

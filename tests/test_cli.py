@@ -491,10 +491,12 @@ def test_a_report_next_to_the_inventory_is_written(cli, tmp_path):
 @pytest.mark.parametrize("command", [
     ["check", "inventory.yaml", "--write-baseline", ""], ["check", "inventory.yaml", "--baseline", ""],
     ["check", "inventory.yaml", "--config", ""], ["graph", "inventory.yaml", "--config", ""],
-    ["diff", "HEAD", "inventory.yaml", "--config", ""],
+    ["diff", "HEAD", "inventory.yaml", "--config", ""], ["check", "inventory.yaml", "--output", ""],
+    ["graph", "inventory.yaml", "--output", ""], ["diff", "HEAD", "inventory.yaml", "--output", ""],
 ])
 def test_an_empty_path_option_is_a_usage_error(cli, tmp_path, command):
-    """'' was taken as not given: `--write-baseline ""` wrote nothing and exited 0."""
+    """'' was taken as not given: `--write-baseline ""` wrote nothing and exited 0. `--output
+    ""` said "privlint: error: : cannot write the report", naming nothing."""
     shutil.copy(CLEAN / "inventory.yaml", tmp_path / "inventory.yaml")
     result = cli(*command, cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
