@@ -68,6 +68,13 @@ def _is_file(path: Path) -> bool:
         raise UsageError(f"{display_path(path)}: cannot access ({exc.strerror or exc})") from None
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError as exc:  # a changed file in a directory privlint may not search
+        raise UsageError(f"{display_path(path)}: cannot access ({exc.strerror or exc})") from None
+
+
 def _named(raw: str) -> str:
     """A PATH argument as messages show it: an empty one (which means the current directory)
     as '', not as nothing (": no *.yaml ... files")."""
@@ -284,7 +291,7 @@ def changed_targets(
                 owners.setdefault(file.resolve(), []).append(target)
         for raw in paths:
             path = Path(raw)
-            if path.is_dir():
+            if _is_dir(path):
                 found.extend(targets([raw], recursive=recursive))
             else:
                 found.extend(owners.get(path.resolve(), []))
@@ -319,7 +326,7 @@ def changed_targets(
 
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if _is_dir(path):
             found.extend(targets([raw], recursive=recursive))
             continue
         if path.suffix not in YAML_SUFFIXES or is_hidden(path.name) or not path.parent.is_dir():

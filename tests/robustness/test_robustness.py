@@ -537,7 +537,16 @@ def setup_unsearchable_parent(tmp: Path):
     return [str(tmp / "inv" / "inventory.yaml")], []
 
 
-NEEDS_UNPRIVILEGED = {"unreadable_file", "unreadable_directory", "unreadable_subdirectory", "unsearchable_parent"}
+def setup_changed_file_in_unsearchable_directory(tmp: Path):
+    _write(tmp / "inv" / "inventory.yaml", VALID)
+    (tmp / "inv").chmod(0)
+    return ["inv/inventory.yaml"], ["--changed-files"]
+
+
+NEEDS_UNPRIVILEGED = {
+    "unreadable_file", "unreadable_directory", "unreadable_subdirectory", "unsearchable_parent",
+    "changed_file_in_unsearchable_directory",
+}
 
 
 # -- running -------------------------------------------------------------------------------
