@@ -49,7 +49,7 @@ def _find(start: Path) -> tuple[Path, dict[str, Any] | None] | None:
     for directory in (start, *start.parents):
         for name in (".privlint.yaml", "pyproject.toml"):
             candidate = directory / name
-            if not candidate.is_file():
+            if not _is_file(candidate):
                 continue
             if name != "pyproject.toml":
                 return candidate, None
@@ -61,6 +61,21 @@ def _find(start: Path) -> tuple[Path, dict[str, Any] | None] | None:
                 if settings is not None:
                     return candidate, settings
     return None
+
+
+def _is_file(candidate: Path, explicit: str | None = None) -> bool:
+    """Whether `candidate` (the `explicit` --config, or one looked for) is a file; a usage
+    error when a directory on its way may not be searched (run from there, the check was an
+    internal error): a configuration looked for may be there, and a gate must not go on
+    without it."""
+    try:
+        return candidate.is_file()
+    except OSError as exc:
+        if explicit:
+            raise UsageError(f"{explicit}: cannot access ({exc.strerror or exc})") from None
+        raise UsageError(
+            f"{candidate}: cannot look for a configuration here ({exc.strerror or exc}); name one with --config"
+        ) from None
 
 
 _NAME = b"privlint"
@@ -96,7 +111,7 @@ def load(explicit: str | None, cwd: Path | None = None) -> Config:
         path, raw = found
         if raw is not None:
             return _parse(raw, path)
-    if explicit and not path.is_file():
+    if explicit and not _is_file(path, explicit):
         if path.exists():  # a directory or a FIFO: it is there, and "no such file" misled
             raise UsageError(f"{explicit}: not a configuration file (a directory, FIFO or device)")
         raise UsageError(f"{explicit}: no such configuration file")

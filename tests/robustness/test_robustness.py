@@ -543,9 +543,16 @@ def setup_changed_file_in_unsearchable_directory(tmp: Path):
     return ["inv/inventory.yaml"], ["--changed-files"]
 
 
+def setup_unsearchable_working_directory(tmp: Path):
+    """Run from a directory privlint may not search (tests run in `tmp`): looking for a
+    configuration there stat()s in it."""
+    tmp.chmod(0)
+    return [str(HERE / "cases" / "utf8-bom.yaml")], []
+
+
 NEEDS_UNPRIVILEGED = {
     "unreadable_file", "unreadable_directory", "unreadable_subdirectory", "unsearchable_parent",
-    "changed_file_in_unsearchable_directory",
+    "changed_file_in_unsearchable_directory", "unsearchable_working_directory",
 }
 
 
