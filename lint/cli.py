@@ -45,6 +45,15 @@ def _a_path(_ctx, _param, value):
     return value
 
 
+def _paths(_ctx, _param, value):
+    """PATH arguments. An empty one (an unset shell variable: `privlint fmt "$DIR"`) named the
+    current directory to pathlib, so fmt rewrote every inventory file there."""
+    for path in value if isinstance(value, tuple) else (value,):
+        if path == "":
+            raise click.BadParameter("an empty path (use . for the current directory)")
+    return value
+
+
 def _rule_list(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -112,7 +121,7 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1)
+@click.argument("paths", nargs=-1, callback=_paths)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "junit", "github", "html"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these rules (IDs, names or ID prefixes; comma-separated).")
@@ -222,7 +231,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
 
 @cli.command("diff")
 @click.argument("base_ref")
-@click.argument("path", required=False)
+@click.argument("path", required=False, callback=_paths)
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True, help="markdown is made to be posted as a pull-request comment.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the report to FILE.")
@@ -286,7 +295,7 @@ def explain(rule):
 
 
 @cli.command()
-@click.argument("path", required=False)
+@click.argument("path", required=False, callback=_paths)
 @click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
               show_default=True, help="mermaid renders in GitHub markdown; dot is for Graphviz.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the map to FILE.")
@@ -309,7 +318,7 @@ def graph(path, output_format, output, as_of, config_path):
 
 
 @cli.command("fmt")
-@click.argument("paths", nargs=-1)
+@click.argument("paths", nargs=-1, callback=_paths)
 @click.option("--check", is_flag=True, help="Write nothing; list the files that would change; exit 1 if any.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print the changes as a unified diff.")
 @click.option("--recursive", is_flag=True, help="Format every inventory directory below each PATH.")
@@ -325,7 +334,7 @@ def fmt_command(paths, check, show_diff, recursive):
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
     files = list(dict.fromkeys(file for target in targets for file in target.files))
-    named = ", ".join(visible(path) if path else "''" for path in list(paths)[:3]) + (
+    named = ", ".join(visible(path) for path in list(paths)[:3]) + (
         f" and {len(paths) - 3:,} more" if len(paths) > 3 else "")
     try:  # the whole run's budget, before any file is formatted
         fmt.check_run(files, named or "inventory.yaml")
@@ -369,7 +378,7 @@ def schema_command():
 
 
 @cli.command()
-@click.argument("path", required=False, default="inventory.yaml")
+@click.argument("path", required=False, default="inventory.yaml", callback=_paths)
 def init(path):
     """Write a commented starter inventory to PATH (default ./inventory.yaml; in it, if PATH is
     a directory, or ends in a slash: a new directory is created). Never overwrites a file."""

@@ -75,12 +75,6 @@ def _is_dir(path: Path) -> bool:
         raise UsageError(f"{display_path(path)}: cannot access ({exc.strerror or exc})") from None
 
 
-def _named(raw: str) -> str:
-    """A PATH argument as messages show it: an empty one (which means the current directory)
-    as '', not as nothing (": no *.yaml ... files")."""
-    return raw or "''"
-
-
 def require_working_directory(raw: str) -> None:
     """A relative path needs the working directory: once it is deleted, resolving one raised
     FileNotFoundError from deep inside pathlib (an internal error)."""
@@ -90,7 +84,7 @@ def require_working_directory(raw: str) -> None:
         os.getcwd()
     except FileNotFoundError:
         raise UsageError(
-            f"{_named(raw)}: a relative path, but the working directory no longer exists; "
+            f"{raw}: a relative path, but the working directory no longer exists; "
             "run privlint from an existing directory, or give an absolute path"
         ) from None
 
@@ -103,16 +97,16 @@ def targets(paths: list[str], recursive: bool = False) -> list[Target]:
         try:
             exists = path.exists()
         except OSError as exc:  # e.g. a path under a directory privlint may not search
-            raise UsageError(f"{_named(raw)}: cannot access ({exc.strerror or exc})") from None
+            raise UsageError(f"{raw}: cannot access ({exc.strerror or exc})") from None
         if not exists:
             if path.is_symlink():
-                raise UsageError(f"{_named(raw)}: a symbolic link that leads nowhere (broken, or a loop)")
-            raise UsageError(f"{_named(raw)}: no such file or directory")
+                raise UsageError(f"{raw}: a symbolic link that leads nowhere (broken, or a loop)")
+            raise UsageError(f"{raw}: no such file or directory")
         if _is_file(path):
             found.append(Target(display_path(path), (path,)))
             continue
         if not path.is_dir():
-            raise UsageError(f"{_named(raw)}: not a file or directory")
+            raise UsageError(f"{raw}: not a file or directory")
         directories = walk(path) if recursive else [path]
         before = len(found)
         for directory in directories:
@@ -121,7 +115,7 @@ def targets(paths: list[str], recursive: bool = False) -> list[Target]:
                 found.append(Target(display_path(directory), tuple(files)))
         if len(found) == before:
             where = "in or below" if recursive else "directly in"
-            raise UsageError(f"{_named(raw)}: no *.yaml or *.yml inventory files {where} this directory")
+            raise UsageError(f"{raw}: no *.yaml or *.yml inventory files {where} this directory")
     return _unique(found)
 
 

@@ -153,12 +153,19 @@ def test_hidden_files_and_directories_are_no_part_of_a_directory_inventory(cli, 
     assert named.returncode == 1 and "PL001" in named.stdout
 
 
-@pytest.mark.parametrize("command", [["check"], ["check", "--changed-files"], ["fmt"]])
-def test_an_empty_path_argument_is_named_as_such(cli, tmp_path, command):
-    """'' means the current directory; the message showed it as nothing (": no *.yaml ...")."""
+@pytest.mark.parametrize("command, argument", [
+    (["check"], "[PATHS]..."), (["check", "--changed-files"], "[PATHS]..."), (["fmt"], "[PATHS]..."),
+    (["graph"], "[PATH]"), (["init"], "[PATH]"), (["diff", "HEAD"], "[PATH]"),
+])
+def test_an_empty_path_argument_is_a_usage_error(cli, tmp_path, command, argument):
+    """'' (an unset shell variable) was the current directory to pathlib: `privlint fmt ""`
+    rewrote every inventory file there, and `init ""` wrote ./inventory.yaml."""
+    (tmp_path / "inventory.yaml").write_text("privlint: 1\norganization:   {name: Acme}\n")
     result = cli(*command, "", cwd=tmp_path)
-    assert (result.returncode, result.stderr) == (
-        2, "privlint: error: '': no *.yaml or *.yml inventory files directly in this directory\n")
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", (
+        f"privlint: error: Invalid value for '{argument}': an empty path (use . for the current directory) "
+        f"(see 'privlint {command[0]} --help')\n"))
+    assert (tmp_path / "inventory.yaml").read_text() == "privlint: 1\norganization:   {name: Acme}\n"
 
 
 def test_a_size_limit_under_one_byte_is_refused_and_a_tiny_one_shown_in_bytes(cli, tmp_path):
