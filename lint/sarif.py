@@ -118,32 +118,31 @@ def suppression(finding: Finding) -> dict:
     return {"kind": kind, "status": "accepted", "justification": finding.suppressed}
 
 
-def result(finding: Finding, index: int, root: Path) -> dict:
-    entry = {
-        "ruleId": finding.rule,
-        "ruleIndex": index,
-        "level": LEVELS[finding.severity],
-        "message": {"text": f"{finding.message} ({finding.entity})"},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": artifact_location(finding.path, root),
-                    "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)},
-                },
-                "logicalLocations": [{"fullyQualifiedName": finding.entity, "kind": "member"}],
-            }
-        ],
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
-        "properties": {"entity": finding.entity, "severity": finding.severity},
-    }
-    if finding.suppressed:
-        entry["suppressions"] = [suppression(finding)]
-    return entry
+def result(finding: Finding, index: int, root: Path) -> str:
+    """The finding's result as `_compact` writes it, from a template: only the values are
+    encoded. Building the result's nested dicts and encoding them took 10 µs a finding,
+    two thirds of writing a log of 1.2 million results (33 s)."""
+    entity = _string(finding.entity)
+    suppressions = f',"suppressions":[{_compact(suppression(finding))}]' if finding.suppressed else ""
+    return (
+        f'{{"ruleId":{_string(finding.rule)},"ruleIndex":{index},"level":{_string(LEVELS[finding.severity])},'
+        f'"message":{{"text":{_string(f"{finding.message} ({finding.entity})")}}},'
+        f'"locations":[{{"physicalLocation":{{"artifactLocation":{_location(finding.path, root)},'
+        f'"region":{{"startLine":{max(finding.line, 1)},"startColumn":{max(finding.column, 1)}}}}},'
+        f'"logicalLocations":[{{"fullyQualifiedName":{entity},"kind":"member"}}]}}],'
+        f'"partialFingerprints":{{{_string(FINGERPRINT_KEY)}:{_string(finding.fingerprint)}}},'
+        f'"properties":{{"entity":{entity},"severity":{_string(finding.severity)}}}{suppressions}}}'
+    )
 
 
-def sarif_log(findings: list[Finding], severities: dict[str, str] | None = None) -> tuple[dict, Iterator[dict]]:
-    """The SARIF log of `findings` with its results list empty, and the results to go there;
-    `severities` overrides rules' default levels (configuration)."""
+@functools.lru_cache(maxsize=1024)
+def _location(path: str, root: Path) -> str:
+    return _compact(artifact_location(path, root))
+
+
+def sarif_log(findings: list[Finding], severities: dict[str, str] | None = None) -> tuple[dict, Iterator[str]]:
+    """The SARIF log of `findings` with its results list empty, and the results to go there,
+    each as compact JSON; `severities` overrides rules' default levels (configuration)."""
     rules = all_rules()
     index = {rule.id: position for position, rule in enumerate(rules)}
     root = source_root()
@@ -185,7 +184,8 @@ def sarif_chunks(findings: list[Finding], severities: dict[str, str] | None = No
     """The SARIF log written a result at a time (see report.streamed_json), one result per
     line: json's C encoder renders only compact JSON, and a log may hold 500,000 results."""
     skeleton, results = sarif_log(findings, severities)
-    return streamed_json(skeleton, results, depth=4, render=_compact)
+    return streamed_json(skeleton, results, depth=4, render=str)
 
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_string = json.encoder.encode_basestring  # what that encoder does with a str
