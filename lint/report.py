@@ -79,7 +79,25 @@ def json_report(findings: list[Finding]) -> str:
 
 def json_chunks(findings: list[Finding]) -> Iterator[str]:
     head = {"privlint": __version__, "summary": summary(findings), "findings": []}
-    return streamed_json(head, (as_dict(finding) for finding in findings), depth=2)
+    return streamed_json(head, findings, depth=2, render=_json_finding)
+
+
+def _json_finding(finding: Finding) -> str:
+    """`_indented(as_dict(finding), 2)`, from a template: only the values are encoded. A
+    dict per finding, laid out member by member, took 7.5 µs a finding (1.2 million
+    findings: 9.3 s of the report's CPU)."""
+    string = _encode_string
+    suppressed = f',{_MEMBER}"suppressed": {_indented({"reason": finding.suppressed}, 3)}' if finding.suppressed else ""
+    return (
+        f'{{{_MEMBER}"rule": {string(finding.rule)},{_MEMBER}"name": {string(finding.name)},'
+        f'{_MEMBER}"severity": {string(finding.severity)},{_MEMBER}"message": {string(finding.message)},'
+        f'{_MEMBER}"path": {string(finding.path)},{_MEMBER}"line": {int.__repr__(finding.line)},'
+        f'{_MEMBER}"column": {int.__repr__(finding.column)},{_MEMBER}"entity": {string(finding.entity)},'
+        f'{_MEMBER}"fingerprint": {string(finding.fingerprint)}{suppressed}\n    }}'
+    )
+
+
+_MEMBER = "\n      "  # a new member of a finding's object, two levels deep in the report
 
 
 def streamed_json(skeleton: dict, items: Iterable, depth: int, render=None) -> Iterator[str]:
