@@ -12,22 +12,33 @@ from functools import cached_property
 # references would make it quadratic (80,000 lookups over 20,000 ids ran for minutes), so a
 # matcher spends at most this many units: a character for the quick bounds, MATCH_COST per
 # pair of equal characters for a full comparison. Names reported after that carry no
-# suggestion. A unit takes about 120 ns on short names, so a matcher spends at most about
-# 1.2 s; a check has up to five (PL002's ids and vendor keys, PL004's three kinds of key),
-# and five spent budgets of 50,000,000 units took 25 s.
+# suggestion. A unit takes about 120 ns on short names, so a budget is spent in about 1.2 s.
+# The matchers of one rule share one budget: PL002's (ids and vendor keys) and PL004's (three
+# kinds of key) each had their own, and five spent budgets took 6 s of a 12 s check (five of
+# 50,000,000 units each took 25 s).
 MAX_WORK = 10_000_000
 MATCH_COST = 10
 # A name this long is not a typo of another: it is neither suggested nor matched.
 MAX_NAME_LENGTH = 64
 
 
-class Suggester:
-    """Finds the closest of `candidates`, remembering answers, within MAX_WORK."""
+class Budget:
+    """The units left to the matchers that share it (at first MAX_WORK)."""
 
-    def __init__(self, candidates, cutoff: float = 0.5):
+    __slots__ = ("left",)
+
+    def __init__(self):
+        self.left = MAX_WORK
+
+
+class Suggester:
+    """Finds the closest of `candidates`, remembering answers, within `budget` (shared with
+    the rule's other matchers; by default its own)."""
+
+    def __init__(self, candidates, cutoff: float = 0.5, budget: Budget | None = None):
         self.names = candidates  # indexed on the first lookup: most checks make none
         self.cutoff = cutoff
-        self.budget = MAX_WORK
+        self.budget = budget or Budget()
         self.answers: dict[str, str | None] = {}
         self.letters: dict[str, Counter] = {}  # per candidate, once it is compared in full
 
@@ -51,7 +62,7 @@ class Suggester:
         if wrong in self.answers:
             return self.answers[wrong]
         answer = None
-        if len(wrong) <= MAX_NAME_LENGTH:
+        if len(wrong) <= MAX_NAME_LENGTH and self.budget.left >= 0:  # a spent budget compares nothing
             folded = wrong.casefold()
             matcher = difflib.SequenceMatcher()
             matcher.set_seq2(folded)
@@ -59,17 +70,17 @@ class Suggester:
             best: tuple[float, str] | None = None
             for candidate in self.candidates:
                 matcher.set_seq1(candidate)
-                self.budget -= len(candidate) + len(wrong)
+                self.budget.left -= len(candidate) + len(wrong)
                 if matcher.real_quick_ratio() >= self.cutoff and matcher.quick_ratio() >= self.cutoff:
                     counts = self.letters.get(candidate) or self.letters.setdefault(candidate, Counter(candidate))
                     pairs = sum(count * letters[letter] for letter, count in counts.items())
-                    self.budget -= MATCH_COST * pairs
-                    if self.budget < 0:
+                    self.budget.left -= MATCH_COST * pairs
+                    if self.budget.left < 0:
                         break
                     score = matcher.ratio()
                     if score >= self.cutoff and (best is None or (score, candidate) > best):
                         best = (score, candidate)
-                if self.budget < 0:
+                if self.budget.left < 0:
                     break
             else:
                 answer = self.folded[best[1]] if best else None

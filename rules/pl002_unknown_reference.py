@@ -25,7 +25,7 @@ twilio, aws, meta-pixel, zendesk, shopify.
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.suggest import Suggester
+from privlint.lint.suggest import Budget, Suggester
 
 ID = "PL002"
 NAME = "unknown-reference"
@@ -36,7 +36,8 @@ SUMMARY = "a flow endpoint or `vendor` key names nothing declared; suggests the 
 def check(context):
     inventory = context.inventory
     node_ids = {node.id for node in inventory.nodes}
-    closest_node, closest_vendor = Suggester(node_ids), Suggester(inventory.vendors)
+    budget = Budget()  # for both matchers
+    closest_node, closest_vendor = Suggester(node_ids, budget=budget), Suggester(inventory.vendors, budget=budget)
     for recipient in inventory.recipients:
         key = recipient.raw.get("vendor")
         if key is not None and key not in inventory.vendors:

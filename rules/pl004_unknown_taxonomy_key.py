@@ -27,7 +27,7 @@ from itertools import islice
 
 from privlint.lint import taxonomy
 from privlint.lint.engine import Violation
-from privlint.lint.suggest import Suggester
+from privlint.lint.suggest import Budget, Suggester
 from privlint.lint.wording import LISTED
 
 ID = "PL004"
@@ -41,9 +41,11 @@ _LABEL = {"data_categories": "data category", "data_uses": "purpose", "data_subj
 def check(context):
     inventory = context.inventory
     policy = inventory.policy
-    # One spelling matcher per kind and check: its work is bounded over the whole inventory;
-    # and each unknown key is explained once, however many flows list it.
-    matchers = {kind: Suggester(taxonomy.keys(kind), cutoff=0.6).closest for kind in _LABEL}
+    # One spelling matcher per kind and check, the three sharing one budget: their work is
+    # bounded over the whole inventory; and each unknown key is explained once, however many
+    # flows list it.
+    budget = Budget()
+    matchers = {kind: Suggester(taxonomy.keys(kind), cutoff=0.6, budget=budget).closest for kind in _LABEL}
     explain = cache(lambda kind, key: _reason(kind, key, matchers[kind]))
     if policy.location is not None:
         for field, kind in (("data_categories", "data_categories"), ("not_collected", "data_categories"),
