@@ -223,6 +223,23 @@ def test_github_annotation_escaping_and_levels():
     assert annotation(warning).startswith("::warning file=a.yaml,")
 
 
+def test_github_annotations_escape_each_file_and_title_once(monkeypatch):
+    """A run names a few files and rules: escaping them for every annotation was half the
+    time of the report (632,000 findings: 3.5 s of CPU; 1.9 s)."""
+    from privlint.lint import annotations
+    from privlint.lint.engine import Finding
+
+    findings = [Finding("PL103", "undisclosed-purpose", "warning", f"m{number}", f"a{number % 2}.yaml", number, 1,
+                        f"flow:a->b#{number}") for number in range(1, 1001)]
+    calls = [0]
+    escape = annotations.escape_property
+    monkeypatch.setattr(annotations, "escape_property", lambda value: calls.__setitem__(0, calls[0] + 1) or escape(value))
+    annotations._escaped_property.cache_clear()
+    lines = list(annotations.github_report(findings, 1))
+    assert len(lines) == 1001 and lines[999] == "::warning file=a1.yaml,line=999,col=1,title=PL103 undisclosed-purpose::m999 (flow:a->b#999)\n"
+    assert calls[0] == 3  # two files, one title
+
+
 # -- JSON --------------------------------------------------------------------------------
 
 def test_json_marks_only_suppressed_findings(cli, project):
