@@ -502,11 +502,15 @@ def _findings_table(findings, index: int, entities_on_page: set[str]) -> Iterato
         return
     head = "<tr><th>severity</th><th>rule</th><th>message</th><th>entity</th><th>location</th></tr>"
     yield f'<table class="findings"><thead>{head}</thead><tbody>'
+    # An entity's findings are adjacent, and a table names a few rules and files: each is
+    # escaped once, not per row (632,000 rows: a third of the page's time).
+    shown = entity = where = None
+    escaped_once: dict[str, str] = {}
     for number, finding in enumerate(findings, start=1):
         suppressed = getattr(finding, "suppressed", None)
-        target = anchor(index, finding.entity)
-        entity = escape(finding.entity)
-        where = f'<a href="#{target}">{entity}</a>' if finding.entity in entities_on_page else entity
+        if finding.entity != shown:
+            shown, entity = finding.entity, escape(finding.entity)
+            where = f'<a href="#{anchor(index, shown)}">{entity}</a>' if shown in entities_on_page else entity
         severity = (
             '<span class="sev sev-suppressed">suppressed</span>'
             if suppressed
@@ -518,11 +522,18 @@ def _findings_table(findings, index: int, entities_on_page: set[str]) -> Iterato
         yield (
             f'<tr id="{_row_id(index, number)}" class="finding{" suppressed" if suppressed else ""}" '
             f'data-rule="{finding.rule}" data-entity="{entity}">'
-            f"<td>{severity}</td><td><b>{finding.rule}</b><br>{escape(finding.name)}</td>"
+            f"<td>{severity}</td><td><b>{finding.rule}</b><br>{_escaped(finding.name, escaped_once)}</td>"
             f"<td>{message}</td><td>{where}</td>"
-            f'<td class="loc">{escape(finding.path)}:{finding.line}:{finding.column}</td></tr>'
+            f'<td class="loc">{_escaped(finding.path, escaped_once)}:{finding.line}:{finding.column}</td></tr>'
         )
     yield "</tbody></table>"
+
+
+def _escaped(text: str, escaped: dict[str, str]) -> str:
+    shown = escaped.get(text)
+    if shown is None:
+        shown = escaped[text] = escape(text)
+    return shown
 
 
 # Systems, recipients and flows together: a larger map is unreadable as one picture, and its
