@@ -25,15 +25,20 @@ def write(path: str, findings: list[Finding]) -> None:
     fit in what `read` accepts. A baseline `read` would refuse is not written: a usage error."""
     from .loader import LIMIT_VARIABLE, limit_text, never_waiting, no_reader, size_text
 
+    # Sorted as plain tuples, and each line written from a template with json's own string
+    # encoder: a dict, a key tuple and json.dumps per entry took 3.9 s for 632,000 findings
+    # (then refused as too large), 1.6 s now. Entries equal in (path, rule, entity) have
+    # equal fingerprints: the order is the same as by those three alone.
     entries = sorted(
-        (
-            {"fingerprint": f.fingerprint, "rule": f.rule, "entity": f.entity, "path": f.path}
-            for f in findings
-            if not f.suppressed and f.rule not in NEVER_ACCEPTED
-        ),
-        key=lambda entry: (entry["path"], entry["rule"], entry["entity"]),
+        (f.path, f.rule, f.entity, f.fingerprint)
+        for f in findings
+        if not f.suppressed and f.rule not in NEVER_ACCEPTED
     )
-    lines = [json.dumps(entry) for entry in entries]
+    lines = [
+        f'{{"fingerprint": {_string(fingerprint)}, "rule": {_string(rule)}, "entity": {_string(entity)}, '
+        f'"path": {_string(path)}}}'
+        for path, rule, entity, fingerprint in entries
+    ]
     text = f'{{"privlint": "{__version__}", "findings": [' + ("\n" + ",\n".join(lines) + "\n" if lines else "") + "]}\n"
     size, limit = len(text), _size_limit()  # ASCII: json.dumps escapes the rest
     if size > limit:
@@ -47,6 +52,9 @@ def write(path: str, findings: list[Finding]) -> None:
             handle.write(text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the baseline ({no_reader(exc)})") from None
+
+
+_string = json.encoder.encode_basestring_ascii  # what json.dumps does with a str
 
 
 # A baseline may be this many times the inventory size limit: 20 MB, some 200,000 entries of
