@@ -60,7 +60,7 @@ class DataMap:
         for node in inventory.nodes:
             if node.id not in self._nodes:
                 self._nodes[node.id] = first[node.id]
-                self.graph.add_node(node.id)
+        self.graph.add_nodes_from(self._nodes)  # in one call: add_node took 1 s for 580,000 nodes
         self.flows: list[Flow] = []
         for flow in inventory.flows:
             if flow.source in self.graph and flow.target in self.graph:  # else PL002
@@ -930,8 +930,29 @@ class DataMap:
 
     @cached_property
     def _order(self) -> dict[str, int]:
-        """Each node's place in reverse postorder of a depth-first search of the graph."""
-        postorder = list(nx.dfs_postorder_nodes(self.graph))
+        """Each node that takes part in a flow: its place in reverse postorder of a depth-first
+        search of the graph, searched as networkx's dfs_postorder_nodes does (successors in the
+        order added). A node in no flow is left out: no visit asks for it, and searching from
+        each of 580,000 one-line systems took 0.8 s."""
+        in_flows = {flow.source for flow in self.flows} | {flow.target for flow in self.flows}
+        successors = self.graph.succ
+        postorder: list[str] = []
+        visited: set[str] = set()
+        for start in self.graph:
+            if start in visited or start not in in_flows:
+                continue
+            visited.add(start)
+            stack = [(start, iter(successors[start]))]
+            while stack:
+                parent, children = stack[-1]
+                for child in children:
+                    if child not in visited:
+                        visited.add(child)
+                        stack.append((child, iter(successors[child])))
+                        break
+                else:
+                    stack.pop()
+                    postorder.append(parent)
         return {node: index for index, node in enumerate(reversed(postorder))}
 
     def _upstream(self, node_id: str, category: str) -> Bits:

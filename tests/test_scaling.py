@@ -707,3 +707,20 @@ def test_the_findings_of_one_entity_share_one_name(tmp_path):
         by_name.setdefault(finding.entity, set()).add(id(finding.entity))
     assert len(findings) > len(by_name), "the generated inventory should give entities several findings"
     assert all(len(objects) == 1 for objects in by_name.values())
+
+
+def test_the_depth_first_order_searches_only_nodes_in_flows(tmp_path):
+    """580,000 one-line systems took 2.8 s of CPU to make the data map: a networkx call per
+    node added, and a depth-first search from each node in no flow. The order of the nodes
+    in flows is networkx's reverse postorder of the whole graph, the others are left out."""
+    context = _context(tmp_path, 300, 1_500)
+    inventory = context.inventory
+    unused = "".join(f"  - {{id: unused-{number}}}\n" for number in range(2_000))
+    path = tmp_path / "inventory.yaml"
+    path.write_text(path.with_name("inventory-300-1500.yaml").read_text().replace("systems:\n", "systems:\n" + unused, 1))
+    data_map = engine.load_context(str(path), [path], AS_OF).data_map
+    in_flows = {flow.source for flow in inventory.flows} | {flow.target for flow in inventory.flows}
+    assert data_map.graph.number_of_nodes() >= len(in_flows) + 2_000
+    assert set(data_map._order) == in_flows
+    whole = [node for node in reversed(list(nx.dfs_postorder_nodes(data_map.graph))) if node in in_flows]
+    assert sorted(data_map._order, key=data_map._order.__getitem__) == whole
