@@ -36,21 +36,15 @@ def _parse_date(_ctx, _param, value):
         raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
-def _a_path(_ctx, _param, value):
+def _a_path(_ctx, param, value):
     """A path option given as '' was taken as not given: `--write-baseline ""` wrote no
     baseline and exited 0, `--config ""` searched for a configuration instead, and `--output
-    ""` said "privlint: error: : cannot write the report (No such file or directory)"."""
-    if value == "":
-        raise click.BadParameter("an empty path")
-    return value
-
-
-def _paths(_ctx, _param, value):
-    """PATH arguments. An empty one (an unset shell variable: `privlint fmt "$DIR"`) named the
-    current directory to pathlib, so fmt rewrote every inventory file there."""
-    for path in value if isinstance(value, tuple) else (value,):
-        if path == "":
-            raise click.BadParameter("an empty path (use . for the current directory)")
+    ""` said "privlint: error: : cannot write the report (No such file or directory)". A PATH
+    argument given as '' (an unset shell variable: `privlint fmt "$DIR"`) was the current
+    directory to pathlib, so fmt rewrote every inventory file there."""
+    if "" in (value if isinstance(value, tuple) else (value,)):
+        hint = " (use . for the current directory)" if param.param_type_name == "argument" else ""
+        raise click.BadParameter(f"an empty path{hint}")
     return value
 
 
@@ -121,7 +115,7 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, callback=_paths)
+@click.argument("paths", nargs=-1, callback=_a_path)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "junit", "github", "html"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these rules (IDs, names or ID prefixes; comma-separated).")
@@ -231,7 +225,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
 
 @cli.command("diff")
 @click.argument("base_ref")
-@click.argument("path", required=False, callback=_paths)
+@click.argument("path", required=False, callback=_a_path)
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True, help="markdown is made to be posted as a pull-request comment.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the report to FILE.")
@@ -295,7 +289,7 @@ def explain(rule):
 
 
 @cli.command()
-@click.argument("path", required=False, callback=_paths)
+@click.argument("path", required=False, callback=_a_path)
 @click.option("--format", "output_format", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
               show_default=True, help="mermaid renders in GitHub markdown; dot is for Graphviz.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), callback=_a_path, help="Write the map to FILE.")
@@ -318,7 +312,7 @@ def graph(path, output_format, output, as_of, config_path):
 
 
 @cli.command("fmt")
-@click.argument("paths", nargs=-1, callback=_paths)
+@click.argument("paths", nargs=-1, callback=_a_path)
 @click.option("--check", is_flag=True, help="Write nothing; list the files that would change; exit 1 if any.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print the changes as a unified diff.")
 @click.option("--recursive", is_flag=True, help="Format every inventory directory below each PATH.")
@@ -378,7 +372,7 @@ def schema_command():
 
 
 @cli.command()
-@click.argument("path", required=False, default="inventory.yaml", callback=_paths)
+@click.argument("path", required=False, default="inventory.yaml", callback=_a_path)
 def init(path):
     """Write a commented starter inventory to PATH (default ./inventory.yaml; in it, if PATH is
     a directory, or ends in a slash: a new directory is created). Never overwrites a file."""
