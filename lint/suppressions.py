@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from itertools import chain
 
 from .registry import lookup
+from .wording import capped
 
 # A rule list holds no '[', ']' or '#': so a search tries each '# privlint: ignore[' of a line
 # against the text up to the next one only (linear, where '[^\]]*' rescanned the rest of a line
@@ -35,17 +36,21 @@ class Suppression:
 
     def problems(self, ran: set[str]) -> list[str]:
         problems = []
-        unknown = [name for name in self.rules if lookup(name) is None]
+        # Each name once, and ten of them at most: `ignore[PL999, PL999, …]` repeated them all.
+        unknown = list(dict.fromkeys(name for name in self.rules if lookup(name) is None))
         if unknown:
-            problems.append(f"names unknown rule{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+            named = ", ".join(capped(unknown, "unknown rules"))
+            problems.append(f"names unknown rule{'s' if len(unknown) > 1 else ''} {named}")
         if not self.reason:
             problems.append("has no reason (write `reason: …` after the rule list); it suppresses nothing")
         elif self.entity is None:
             problems.append("is not on or above the first line of a system, recipient, flow or policy field")
         else:
-            idle = [name for name in self.rules if (rule := lookup(name)) and rule.id in ran and rule.id not in self.used]
+            idle = list(dict.fromkeys(
+                name for name in self.rules if (rule := lookup(name)) and rule.id in ran and rule.id not in self.used
+            ))
             if idle:
-                problems.append(f"suppresses nothing: {self.entity} has no {', '.join(idle)} finding")
+                problems.append(f"suppresses nothing: {self.entity} has no {', '.join(capped(idle, 'rules'))} finding")
         return problems
 
 

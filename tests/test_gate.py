@@ -161,6 +161,23 @@ def test_suppression_without_reason_is_pl006_and_does_not_suppress(cli, tmp_path
     assert ("PL301", "flow:web->ga", 29, None) in findings(result)
 
 
+def test_a_suppression_names_each_unknown_or_idle_rule_once_and_ten_at_most(cli, tmp_path):
+    unknown = ", ".join(["PL999"] * 3 + [f"PL9{number:02d}" for number in range(12)])
+    text = SALE.read_text().replace(
+        "  - from: web\n    to: ga\n",
+        f"  # privlint: ignore[{unknown}, PL101, PL101, PL102] reason: r\n  - from: web\n    to: ga\n",
+    )
+    (tmp_path / "inventory.yaml").write_text(text)
+    messages = [
+        finding["message"] for finding in json.loads(cli("check", "--format", "json", cwd=tmp_path).stdout)["findings"]
+        if finding["rule"] == "PL006"
+    ]
+    assert messages == [
+        "this suppression names unknown rules PL999, PL900, PL901, PL902, PL903, PL904, PL905, PL906, PL907, "
+        "PL908, and 3 more unknown rules; suppresses nothing: flow:web->ga has no PL101, PL102 finding"
+    ]
+
+
 def test_suppression_of_an_unselected_rule_is_not_reported_as_unused(cli):
     result = cli("check", "--select", "PL1", "--format", "json", str(SUPPRESSED))
     assert findings(result) == []
