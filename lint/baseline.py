@@ -7,7 +7,6 @@ move. Findings in the baseline are reported as suppressed with reason "baseline"
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 from privlint import __version__
 
@@ -100,7 +99,7 @@ def read(path: str) -> set[str]:
 
 def apply(findings: list[Finding], known: set[str]) -> list[Finding]:
     return [
-        replace(f, suppressed=REASON) if not f.suppressed and f.rule not in NEVER_ACCEPTED and f.fingerprint in known
+        f._replace(suppressed=REASON) if not f.suppressed and f.rule not in NEVER_ACCEPTED and f.fingerprint in known
         else f
         for f in findings
     ]

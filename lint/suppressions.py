@@ -10,7 +10,7 @@ nothing. Problems with suppressions are reported by PL006.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import chain
 
 from .registry import lookup
@@ -117,6 +117,6 @@ def apply(context, findings: list, ran: set[str]) -> tuple[list, list[Suppressio
         suppression = by_target.get((finding.path, finding.entity, finding.rule))
         if suppression is not None and finding.suppressed is None:
             suppression.used.add(finding.rule)
-            finding = replace(finding, suppressed=suppression.reason)
+            finding = finding._replace(suppressed=suppression.reason)
         marked.append(finding)
     return marked, suppressions
