@@ -70,6 +70,24 @@ def is_personal(category: str) -> bool:
     return covers(PERSONAL_ROOT, category)
 
 
+def ancestors(key: str) -> tuple[str, ...]:
+    """The keys that strictly cover `key`, broadest first: 'a', 'a.b' for 'a.b.c'."""
+    return lineage(key)[1]
+
+
+def lineage(key: str) -> tuple[str, tuple[str, ...]]:
+    """(key, its ancestors): one tuple per key, however many flows list it."""
+    found = _LINEAGE.get(key)
+    if found is None:
+        if len(_LINEAGE) > 100_000:  # a few hundred known keys; never without bound
+            _LINEAGE.clear()
+        found = _LINEAGE[key] = (key, tuple(key[:index] for index, char in enumerate(key) if char == "."))
+    return found
+
+
+_LINEAGE: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
 @cache
 def _load() -> dict:
     return json.loads(resources.files("privlint.data").joinpath("taxonomy.json").read_text("utf-8"))

@@ -9,7 +9,7 @@ import sys
 import networkx as nx
 import pytest
 
-from privlint.lint import engine, graph, model
+from privlint.lint import engine, graph, model, propagation
 
 from .conftest import ROOT
 from .countries import outside_the_legal_areas
@@ -93,7 +93,7 @@ def test_propagation_recomputes_each_flow_a_bounded_number_of_times(tmp_path, mo
     for factor in (1, 4):
         context = _context(tmp_path, 60 * factor, 600 * factor)
         inventory = context.inventory
-        calls = _count(monkeypatch, graph.DataMap, "_carry")
+        calls = _count(monkeypatch, propagation.Propagation, "_carry")
         graph.DataMap(inventory)
         monkeypatch.undo()
         counts.append(calls[0] / len(inventory.flows))
@@ -160,14 +160,14 @@ def test_flows_leaving_a_cycle_are_computed_once_it_has_settled(tmp_path, monkey
     path.write_text(text)
     context = engine.load_context(str(path), [path], AS_OF)
     computed: dict[str, int] = {}
-    original = graph.DataMap._carry
+    original = propagation.Propagation._carry
 
     def counting(self, flow, keys):
         computed[flow.entity] = computed.get(flow.entity, 0) + 1
         return original(self, flow, keys)
 
-    monkeypatch.setattr(graph.DataMap, "_carry", counting)
-    monkeypatch.setattr(graph.DataMap, "_share_around_cycles", lambda self, rank, out: [])
+    monkeypatch.setattr(propagation.Propagation, "_carry", counting)
+    monkeypatch.setattr(propagation.Propagation, "_share_around_cycles", lambda self, rank, out: [])
     data_map = graph.DataMap(context.inventory)
     assert {computed[f"flow:{source}->{target}"] for source, target in leaving} == {1}
     assert max(computed[f"flow:{source}->{target}"] for source, target in ring_flows) > 1  # the ring went round
@@ -416,7 +416,7 @@ def test_a_ring_zig_zagging_against_the_visiting_order_settles_in_a_few_sweeps(
     path = tmp_path / "zigzag.yaml"
     path.write_text("privlint: 1\norganization: {name: Acme, country: DE}\nsystems:\n" + systems + "flows:\n" + chain + ring)
     context = engine.load_context(str(path), [path], AS_OF)
-    computations = _count(monkeypatch, graph.DataMap, "_carry")
+    computations = _count(monkeypatch, propagation.Propagation, "_carry")
     data_map = graph.DataMap(context.inventory)
     collecting = len(range(0, size, every))
     assert len({origin for origin, _ in data_map.held("s7")["user.contact.email"]}) == collecting
@@ -479,7 +479,7 @@ def test_data_zig_zagging_where_nothing_is_shared_settles_in_a_few_sweeps(tmp_pa
     path = tmp_path / "zigzag.yaml"
     path.write_text("privlint: 1\norganization: {name: Acme, country: DE}\nsystems:\n" + systems + "flows:\n" + chain + ring)
     context = engine.load_context(str(path), [path], AS_OF)
-    computations = _count(monkeypatch, graph.DataMap, "_carry")
+    computations = _count(monkeypatch, propagation.Propagation, "_carry")
     data_map = graph.DataMap(context.inventory)
     expected = {index: {country} for index, country in enumerate(countries)}  # a plain fixpoint
     grew = True
@@ -513,7 +513,7 @@ def test_declared_origins_zig_zagging_settle_in_a_few_sweeps(tmp_path, monkeypat
     file = tmp_path / "declared.yaml"
     file.write_text("privlint: 1\norganization: {name: Acme, country: DE}\nsystems:\n" + systems + "flows:\n" + chain + path)
     context = engine.load_context(str(file), [file], AS_OF)
-    computations = _count(monkeypatch, graph.DataMap, "_carry")
+    computations = _count(monkeypatch, propagation.Propagation, "_carry")
     data_map = graph.DataMap(context.inventory)
     last = zigzag[-1]  # the path's end: every origin declared on the way
     assert {origin for origin, _ in data_map.held(f"s{last}")["user.contact.email"]} == {None, *countries[:size - 1]}
@@ -594,7 +594,7 @@ def test_flows_listing_a_broad_key_from_one_source_share_what_they_carry_and_sen
         context = engine.load_context(str(path), [path], AS_OF)
         context.inventory  # noqa: B018 - built before counting
         counts = {
-            "carry": _count(monkeypatch, graph.DataMap, "_carry"),
+            "carry": _count(monkeypatch, propagation.Propagation, "_carry"),
             "sent": _count(monkeypatch, graph.DataMap, "_sent"),
             "personal": _count(monkeypatch, graph, "_is_personal"),
             "concepts": _count(monkeypatch, pl303, "_concepts"),
@@ -693,7 +693,7 @@ def test_a_ring_passing_a_broad_key_marks_each_node_once_per_category(tmp_path, 
     path = tmp_path / "ring.yaml"
     path.write_text("privlint: 1\norganization: {name: Acme, country: DE}\nsystems:\n" + systems + "flows:\n" + flows)
     inventory = engine.load_context(str(path), [path], AS_OF).inventory
-    marks = _count(monkeypatch, graph.DataMap, "_changed")
+    marks = _count(monkeypatch, propagation.Propagation, "_changed")
     data_map = graph.DataMap(inventory)
     assert set(data_map.held(f"a{size - 1}")) == {*held, "user"}
     assert marks[0] <= 1.1 * size * len(held), marks[0] / (size * len(held))  # was 2 per node and category
@@ -721,6 +721,7 @@ def test_the_depth_first_order_searches_only_nodes_in_flows(tmp_path):
     data_map = engine.load_context(str(path), [path], AS_OF).data_map
     in_flows = {flow.source for flow in inventory.flows} | {flow.target for flow in inventory.flows}
     assert data_map.graph.number_of_nodes() >= len(in_flows) + 2_000
-    assert set(data_map._order) == in_flows
+    order = propagation.Propagation(data_map.inventory, data_map._nodes, data_map.graph, data_map.flows)._order
+    assert set(order) == in_flows
     whole = [node for node in reversed(list(nx.dfs_postorder_nodes(data_map.graph))) if node in in_flows]
-    assert sorted(data_map._order, key=data_map._order.__getitem__) == whole
+    assert sorted(order, key=order.__getitem__) == whole
