@@ -140,6 +140,11 @@ def adequacy(area: str) -> tuple[Adequacy, ...]:
 
 
 @cache
+def programme_name(programme: str) -> str:
+    """The DPF programme's name ("EU-U.S. DPF"), for messages."""
+    return _data("adequacy.yaml")["programmes"][programme]["name"]
+
+
 def programme_start(programme: str) -> dt.date | None:
     entry = _data("adequacy.yaml")["programmes"][programme]
     return _date(entry["in_force"]) if entry.get("verified_on") else None

@@ -26,27 +26,38 @@ VALID_TOOLS = {
 }
 
 
-def within_area(area: str, country: str | None) -> bool:
-    if country is None:
-        return False
-    country = reference.iso_country(country)
-    if area == "EEA":
-        return country in reference.eea_members()
-    return country == {"UK": "GB", "CH": "CH"}[area]
-
-
 def dpf_certified(recipient: Node, area: str, as_of: dt.date, hr_data: bool = False) -> bool:
     """Certified under the area's DPF programme, in force on `as_of`, and for HR data when
-    the data is HR data (unknown is not certified)."""
+    the data is HR data (unknown is not certified): no failure (see dpf_failures)."""
+    return next(_dpf_failures(recipient, area, as_of, hr_data), None) is None
+
+
+def dpf_failures(recipient: Node, area: str, as_of: dt.date, hr_data: bool = False) -> list[str]:
+    """Why the recipient is not certified for data of `area` on `as_of` (HR data when
+    `hr_data`); empty when it is. PL202 gives these reasons; adequacy (PL201, PL205) asks
+    whether there are none, so the two never disagree."""
+    return list(_dpf_failures(recipient, area, as_of, hr_data))
+
+
+def _dpf_failures(recipient: Node, area: str, as_of: dt.date, hr_data: bool) -> Iterator[str]:
     programme = reference.DPF_PROGRAMMES[area]
+    name = reference.programme_name(programme)
+    if recipient.country is None:
+        yield f"{recipient.name}'s country is unknown, and the DPF covers only US organisations"
+    elif recipient.country != "US":
+        yield f"{recipient.name} is in {recipient.country}, and the DPF covers only US organisations"
+    certified = recipient.dpf.get(programme)
+    if certified is None:
+        yield f"{recipient.name}'s {name} certification is unknown (not verified)"
+    elif certified is not True:
+        yield f"{recipient.name} is not certified under the {name}"
     start = reference.programme_start(programme)
-    return (
-        recipient.country == "US"
-        and recipient.dpf.get(programme) is True
-        and start is not None
-        and as_of >= start
-        and (not hr_data or recipient.dpf.get("hr") is True)
-    )
+    if start is None:
+        yield f"the {name}'s start date is not verified in privlint's reference data"
+    elif as_of < start:
+        yield f"the {name} applies only from {start.isoformat()} (evaluated as of {as_of.isoformat()})"
+    if hr_data and recipient.dpf.get("hr") is not True:
+        yield f"the flow carries HR data and {recipient.name}'s certification does not cover HR data"
 
 
 def destination(recipient: Node) -> str:
@@ -60,7 +71,7 @@ def adequate(area: str, recipient: Node, as_of: dt.date, hr_data: bool = False) 
     country = reference.iso_country(recipient.country)
     if country is None:
         return False
-    if within_area(area, country):
+    if reference.legal_area(country) == area:
         return True
     for entry in reference.adequacy(area):
         if entry.country != country or not entry.applies_on(as_of):
@@ -140,25 +151,3 @@ def basis_member(flow: Flow, area: str | None) -> tuple[str, ...]:
     return ("transfer_basis",)
 
 
-def dpf_failures(transfer: Transfer, data_map: DataMap, as_of: dt.date) -> list[str]:
-    """Why a `dpf` basis is not valid for this transfer (empty when it is)."""
-    area = transfer.area
-    recipient = transfer.recipient
-    programme = reference.DPF_PROGRAMMES[area]
-    label = {"eu": "EU-US DPF", "uk": "UK Extension to the DPF", "ch": "Swiss-US DPF"}[programme]
-    reasons = []
-    if recipient.country is None:
-        reasons.append(f"{recipient.name}'s country is unknown, and the DPF covers only US organisations")
-    elif recipient.country != "US":
-        reasons.append(f"{recipient.name} is in {recipient.country}, and the DPF covers only US organisations")
-    certified = recipient.dpf.get(programme)
-    if certified is None:
-        reasons.append(f"{recipient.name}'s {label} certification is unknown (not verified)")
-    elif certified is False:
-        reasons.append(f"{recipient.name} is not certified under the {label}")
-    start = reference.programme_start(programme)
-    if start is not None and as_of < start:
-        reasons.append(f"the {label} applies only from {start.isoformat()} (evaluated as of {as_of.isoformat()})")
-    if data_map.subjects(transfer.flow) & EMPLOYEE_SUBJECTS and recipient.dpf.get("hr") is not True:
-        reasons.append(f"the flow carries HR data and {recipient.name}'s certification does not cover HR data")
-    return reasons

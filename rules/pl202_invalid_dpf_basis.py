@@ -5,7 +5,8 @@ recipient must be in the US, certified under that origin's programme (EU-US DPF,
 Swiss-US DPF) according to the vendor catalog or the inventory, the evaluation date (`--as-of`)
 must be on or after the programme's start (2023-07-10, 2023-10-12, 2024-09-15), and a flow
 carrying employee data (`employee`, `job_applicant` subjects) needs HR coverage. A
-certification the catalog could not verify counts as not certified.
+certification the catalog could not verify counts as not certified, and so does any
+certification under a programme whose start date privlint's reference data has not verified.
 
 **Why is this bad?** The DPF adequacy decisions (Commission Implementing Decision (EU)
 2023/1795; the UK's Data Protection (Adequacy) (United States of America) Regulations 2023;
@@ -25,12 +26,15 @@ or use another basis such as `scc`.
 """
 
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import basis_member, by_flow, dpf_failures, transfers
+from privlint.lint.transfers import EMPLOYEE_SUBJECTS, basis_member, by_flow, dpf_failures, transfers
 
 ID = "PL202"
 NAME = "invalid-dpf-basis"
 SEVERITY = "error"
-SUMMARY = "a `dpf` basis fails any condition in §2"
+SUMMARY = (
+    "a `dpf` basis where the recipient is not a US organisation certified under the origin's DPF "
+    "programme in force (with HR coverage for HR data)"
+)
 
 
 def check(context):
@@ -39,8 +43,13 @@ def check(context):
     failures = (
         (transfer, f"{transfer.area} data: {', '.join(reasons)}")
         for transfer in transfers(context.data_map, context.as_of)
-        if transfer.basis == "dpf" and (reasons := dpf_failures(transfer, context.data_map, context.as_of))
+        if transfer.basis == "dpf" and (reasons := _failures(transfer, context))
     )
     for entity, (transfer, reasons) in by_flow(failures):
         message = f"the dpf basis is not valid: {'; '.join(reasons)}"
         yield Violation.at(transfer.flow.location, entity, message, *basis_member(transfer.flow, transfer.area))
+
+
+def _failures(transfer, context) -> list[str]:
+    hr_data = bool(context.data_map.subjects(transfer.flow) & EMPLOYEE_SUBJECTS)
+    return dpf_failures(transfer.recipient, transfer.area, context.as_of, hr_data)
