@@ -14,10 +14,8 @@ import click
 
 from privlint import __version__
 
+from .registry import FAIL_ON, fails
 from .wording import visible
-
-FAIL_ON = ("error", "warning", "info", "never")
-_RANK = {"error": 3, "warning": 2, "info": 1}
 
 
 class _Usage(click.ClickException):
@@ -216,11 +214,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         )
         rendered = report.text_chunks(findings, len(targets), color=color)
     _emit(rendered, output, utf8=output_format in UTF8_FORMATS)
-    threshold = _RANK.get(fail_on)
-    failed = threshold is not None and any(
-        _RANK[finding.severity] >= threshold for finding in findings if not finding.suppressed
-    )
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if fails(findings, fail_on) else 0)
 
 
 @cli.command("diff")

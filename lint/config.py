@@ -25,10 +25,9 @@ from typing import Any
 
 from .engine import UsageError
 from .loader import MAX_DEPTH
+from .registry import FAIL_ON, SEVERITIES
 
 KEYS = ("inventories", "recursive", "select", "ignore", "fail-on", "baseline", "severity", "vendors")
-FAIL_ON = ("error", "warning", "info", "never")
-SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass

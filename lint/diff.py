@@ -32,10 +32,10 @@ from privlint import __version__
 from . import discover
 from .engine import Context, Finding, UsageError, display_path, in_report_order, load_context, refuse_overwriting, run
 from .loader import TooLarge, size_limit, too_large_message
-from .registry import SEVERITIES
+from .registry import SEVERITIES, fails
+from .report import finding_line
 from .wording import visible
 
-_RANK = {"error": 3, "warning": 2, "info": 1}
 MISSING = object()
 
 
@@ -520,8 +520,7 @@ class DiffReport:
 
     @property
     def failed(self) -> bool:
-        threshold = _RANK.get(self.fail_on)
-        return threshold is not None and any(_RANK[finding.severity] >= threshold for finding in self.introduced)
+        return fails(self.introduced, self.fail_on)
 
 
 def diff(
@@ -644,13 +643,6 @@ def plan_lines(change: Change) -> list[str]:
     return lines
 
 
-def _finding_line(finding: Finding) -> str:
-    return (
-        f"{visible(finding.path)}:{finding.line}:{finding.column}: {finding.rule} [{finding.severity}] "
-        f"{visible(finding.message)} ({visible(finding.entity)})"
-    )
-
-
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
@@ -704,7 +696,7 @@ def text_report(report: DiffReport) -> Iterator[str]:
             if findings:
                 yield f"  Findings {title} ({len(findings)}):\n"
                 for finding in findings:
-                    yield f"    {mark} {_finding_line(finding)}\n"
+                    yield f"    {mark} {finding_line(finding)}\n"
     yield f"\n{_headline(report)}\n"
 
 

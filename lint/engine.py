@@ -295,7 +295,7 @@ def run(
     if not context.valid:
         withheld = _invalid_entities(context)
         findings = [f for f in findings if not (f.entity in withheld and f.rule >= FIRST_JUDGMENT)]
-    findings, context.suppressions = suppressions.apply(context, findings, context.rules_run)
+    findings, context.suppressions = suppressions.apply(context, findings)
     for rule in rules:
         if rule.stage == "suppressions":
             findings += _check(context, rule, severities, entities)

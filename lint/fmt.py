@@ -194,7 +194,7 @@ def _tree(text: str, paths: dict | None = None, limit: int | None = None) -> _Sc
     def ident(parent: int, key) -> int:
         return paths.setdefault((parent, key), len(paths) + 1)
 
-    def attach(node: _Node, key_start=None) -> None:
+    def attach(node: _Node) -> None:
         nonlocal root
         if not stack:
             root = node
@@ -843,10 +843,10 @@ def format_text(text: str, path: str = "<text>") -> str:
             "format it by hand",
             *position,
         )
-    raise _unproved(text, scan, comments_before, refused, paths, path)
+    raise _unproved(text, scan, comments_before, refused, paths)
 
 
-def _unproved(text: str, scan: _Scan, comments_before: list, candidate: str, paths: dict, path: str) -> FormatError:
+def _unproved(text: str, scan: _Scan, comments_before: list, candidate: str, paths: dict) -> FormatError:
     """Why `candidate` could not be proved: the first value it changes, or the first comment it
     loses or moves, at that place in `text`. (One fixed message blamed comments inside
     multi-line flow collections for every refusal, at 1:1.)"""

@@ -260,7 +260,7 @@ class DataMap:
         """
         if node_id not in self.graph:
             raise nx.NodeNotFound(f"{node_id} is not in the data map")
-        sources, nearest, depth = self._nearest_source
+        nearest, depth = self._nearest_source
         if node_id not in nearest:
             return [node_id]
         path = [node_id]
@@ -272,7 +272,7 @@ class DataMap:
         """path_to(node_id) for a message: a route of more than `shown` nodes as its first and
         last three with the count left out between them, found without walking it (a chain
         of 10,000 systems to 10,000 recipients walked 10^8 steps)."""
-        _, nearest, depth = self._nearest_source
+        nearest, depth = self._nearest_source
         if node_id not in nearest or depth[node_id] < shown:
             return self.path_to(node_id)
         tail = [node_id]
@@ -282,7 +282,7 @@ class DataMap:
 
     def _head(self, node_id: str) -> tuple[str, ...]:
         """The first three nodes of path_to(node_id), each node's found once."""
-        depth = self._nearest_source[2]
+        depth = self._nearest_source[1]
         walked = []
         while node_id not in self._heads and depth[node_id] >= 3:
             walked.append(node_id)
@@ -295,7 +295,7 @@ class DataMap:
     def _step_back(self, node_id: str) -> str:
         step = self._steps.get(node_id)
         if step is None:
-            _, nearest, depth = self._nearest_source
+            nearest, depth = self._nearest_source
             source, level = nearest[node_id], depth[node_id] - 1
             step = self._steps[node_id] = next(
                 before for before in self.graph.pred[node_id]
@@ -304,9 +304,9 @@ class DataMap:
         return step
 
     @cached_property
-    def _nearest_source(self) -> tuple[list[str], dict[str, int], dict[str, int]]:
-        """The collecting nodes in inventory order; for every node they reach, the index of
-        the first of them at the shortest distance, and that distance (a multi-source
+    def _nearest_source(self) -> tuple[dict[str, int], dict[str, int]]:
+        """For every node the collecting nodes reach, the index (in inventory order) of the
+        first of them at the shortest distance, and that distance (a multi-source
         breadth-first search: a node's nearest source is the smallest one among its
         predecessors on the level above)."""
         sources = [node.id for node in self.inventory.nodes if node.collects and node.id in self.graph]
@@ -330,7 +330,7 @@ class DataMap:
             nearest.update(level)
             depth.update(dict.fromkeys(level, distance))
             frontier = list(level)
-        return sources, nearest, depth
+        return nearest, depth
 
 
 def _is_personal(category: str) -> bool:

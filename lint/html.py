@@ -25,6 +25,7 @@ from privlint import __version__
 
 from . import render
 from .engine import in_report_order
+from .registry import SEVERITIES
 from .render import MapEdge, MapNode, MapView
 from .wording import visible
 
@@ -34,7 +35,6 @@ def escape(text: str) -> str:
     (NUL, ESC, which HTML cannot carry) shown as escapes."""
     return html.escape(visible(text, keep="\t\n"))
 
-SEVERITY_ORDER = ("error", "warning", "info")
 SEVERITY_COLOR = {"error": "#b91c1c", "warning": "#b45309", "info": "#1d4ed8"}
 
 # Layout, in SVG user units (pixels).
@@ -483,7 +483,7 @@ def _counts_html(counts: Counter, suppressed: int) -> str:
     cells = [
         f'<div class="count"><b style="color:{SEVERITY_COLOR[severity]}">{counts.get(severity, 0)}</b>'
         f'{severity}{"s" if counts.get(severity, 0) != 1 else ""}</div>'
-        for severity in SEVERITY_ORDER
+        for severity in SEVERITIES
     ]
     if suppressed:
         cells.append(f'<div class="count"><b>{suppressed}</b>suppressed</div>')
@@ -610,7 +610,7 @@ def html_report(findings, contexts, as_of) -> Iterator[str]:
     overview_rows = []
     for index, context in enumerate(contexts):
         mine = _summary_counts(grouped.get(index, []))
-        cells = "".join(f"<td>{mine.get(severity, 0)}</td>" for severity in SEVERITY_ORDER)
+        cells = "".join(f"<td>{mine.get(severity, 0)}</td>" for severity in SEVERITIES)
         overview_rows.append(f'<tr><td><a href="#inv-{index}">{escape(context.name)}</a></td>{cells}</tr>')
     overview = (
         "<table><thead><tr><th>inventory</th><th>errors</th><th>warnings</th><th>info</th></tr></thead>"

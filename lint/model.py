@@ -15,7 +15,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
-from . import reference, taxonomy
+from . import names, reference, taxonomy
 from .loader import Document, Path, gc_paused
 from .names import normalize
 from .wording import shown_id
@@ -48,7 +48,6 @@ class Collection:
     subjects: tuple[str, ...]
     data_categories: tuple[str, ...]
     origins: tuple[str, ...]
-    location: Location
 
 
 _NO_DPF: Mapping[str, bool | None] = MappingProxyType({})
@@ -372,15 +371,14 @@ def _known(kind: str, keys, shared: dict | None = None) -> tuple[str, ...]:
     return known if shared is None else shared.setdefault(known, known)
 
 
-def _collections(raw: dict, location: Location, shared: dict) -> tuple[Collection, ...]:
+def _collections(raw: dict, shared: dict) -> tuple[Collection, ...]:
     return tuple(
         Collection(
             subjects=_known("data_subjects", item.get("subjects"), shared),
             data_categories=_known("data_categories", item["data_categories"], shared),
             origins=tuple(item.get("origins") or ()),
-            location=location.at("collects", index),
         )
-        for index, item in enumerate(raw.get("collects") or ())
+        for item in raw.get("collects") or ()
     )
 
 
@@ -393,7 +391,7 @@ def _system(raw: dict, location: Location, shared: dict) -> Node:
         name=raw.get("name") or raw["id"],
         country=raw.get("country"),
         retention=raw.get("retention"),
-        collects=_collections(raw, location, shared),
+        collects=_collections(raw, shared),
     )
 
 
@@ -402,9 +400,6 @@ def _recipient(raw: dict, location: Location, inventory: Inventory) -> Node:
     dpf = dict(vendor.dpf) if vendor else {}
     dpf.update(raw.get("dpf") or {})
     name = raw.get("name") or (vendor.name if vendor else raw["id"])
-    identities = {name, *raw.get("aliases", ())}
-    if raw.get("legal_entity"):
-        identities.add(raw["legal_entity"])
     return Node(
         id=raw["id"],
         kind="recipient",
@@ -417,7 +412,7 @@ def _recipient(raw: dict, location: Location, inventory: Inventory) -> Node:
         role=raw.get("role") or (vendor.role if vendor else None),
         category=raw.get("category") or (vendor.category if vendor else None),
         dpf={programme: dpf.get(programme) for programme in ("eu", "uk", "ch", "hr")},
-        identities=frozenset(filter(None, (normalize(identity) for identity in identities))),
+        identities=names.identities(name, raw.get("aliases", ()), raw.get("legal_entity")),
     )
 
 

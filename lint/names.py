@@ -40,6 +40,8 @@ def _decompose(text: str) -> str:
     return unicodedata.normalize("NFKD", text).casefold()
 
 
-def matches(policy_name: str, identities) -> bool:
-    """True when `policy_name` names one of `identities` (already normalized)."""
-    return normalize(policy_name) in identities
+def identities(name: str, aliases=(), legal_entity: str | None = None) -> frozenset[str]:
+    """What a recipient or vendor answers to, normalized: its name, aliases and legal entity
+    (each distinct one normalized once: a list may repeat an alias thousands of times)."""
+    names = dict.fromkeys((name, *aliases, *([legal_entity] if legal_entity else ())))
+    return frozenset(filter(None, map(normalize, names)))

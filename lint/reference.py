@@ -12,8 +12,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from . import loader
-from .names import normalize
+from . import loader, names
 
 LEGAL_AREAS = ("EEA", "UK", "CH")
 DPF_PROGRAMMES = {"EEA": "eu", "UK": "uk", "CH": "ch"}
@@ -46,8 +45,7 @@ class Vendor:
     @cached_property
     def identities(self) -> frozenset[str]:
         """Name, aliases and legal entity, normalized once for all the vendor's recipients."""
-        names = (self.name, *self.aliases, *([self.legal_entity] if self.legal_entity else ()))
-        return frozenset(filter(None, (normalize(name) for name in names)))
+        return names.identities(self.name, self.aliases, self.legal_entity)
 
 
 def vendor_from(key: str, entry: dict) -> Vendor:

@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = ("error", "warning", "info")  # most severe first
+# `--fail-on`: the least severe finding that fails a run (exit 1), or never.
+FAIL_ON = (*SEVERITIES, "never")
+_RANK = {severity: len(SEVERITIES) - index for index, severity in enumerate(SEVERITIES)}
 _MODULE_NAME = re.compile(r"^pl\d{3}_\w+$")
 
 
@@ -71,3 +74,11 @@ def lookup(reference: str) -> Rule | None:
 @cache  # a suppression comment may name millions of rules
 def _by_reference() -> dict[str, Rule]:
     return {key: rule for rule in all_rules() for key in (rule.id.lower(), rule.name)}
+
+
+def fails(findings, fail_on: str | None) -> bool:
+    """Whether a finding that is not suppressed is at or above `fail_on` (SPEC §4, exit 1)."""
+    threshold = _RANK.get(fail_on)
+    return threshold is not None and any(
+        _RANK[finding.severity] >= threshold for finding in findings if not finding.suppressed
+    )

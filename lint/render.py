@@ -25,8 +25,7 @@ from privlint import __version__
 from . import reference
 from .engine import in_report_order
 from .model import node_entity
-from .report import streamed_json_lists
-from .wording import visible
+from .report import finding_line, streamed_json_lists
 
 # -- what is drawn --------------------------------------------------------------------------
 
@@ -636,14 +635,7 @@ def graph(
     context = engine.load_context(target.name, list(target.files), as_of, settings.vendors)
     findings = engine.run(context, None, settings.severity)
     if not context.valid:
-        # Shown as the text report shows them: a file name or key holding a newline or ESC
-        # sequences would otherwise forge a line or drive the terminal.
-        lines = [
-            f"{visible(finding.path)}:{finding.line}:{finding.column}: {finding.rule} [{finding.severity}] "
-            f"{visible(finding.message)} ({visible(finding.entity)})"
-            for finding in findings
-            if finding.rule in ("PL000", "PL001")
-        ]
+        lines = [finding_line(finding) for finding in findings if finding.rule in ("PL000", "PL001")]
         lines.append("privlint: the data map cannot be drawn until the inventory parses and matches the schema")
         raise Unmappable("\n".join(lines) + "\n")
     map_view = view(context, findings)

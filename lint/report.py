@@ -35,11 +35,18 @@ def text_chunks(findings: list[Finding], inventories: int, color: bool = False) 
         severity = f"[{finding.severity}]"
         if color:
             severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
-        yield (
-            f"{visible(finding.path)}:{finding.line}:{finding.column}: {finding.rule} {severity} "
-            f"{visible(finding.message)} ({visible(finding.entity)})\n"
-        )
+        yield finding_line(finding, severity) + "\n"
     yield summary_line(findings, inventories) + "\n"
+
+
+def finding_line(finding: Finding, severity: str | None = None) -> str:
+    """`path:line:col: RULE [severity] message (entity)` (SPEC §4), with control characters
+    shown escaped: a name holding a newline or an ESC sequence cannot forge a line or drive
+    the terminal. `severity`: the bracketed severity as shown (coloured)."""
+    return (
+        f"{visible(finding.path)}:{finding.line}:{finding.column}: {finding.rule} "
+        f"{severity or f'[{finding.severity}]'} {visible(finding.message)} ({visible(finding.entity)})"
+    )
 
 
 def summary_line(findings: list[Finding], inventories: int) -> str:

@@ -99,7 +99,7 @@ def scan(documents, inventory) -> list[Suppression]:
     return found
 
 
-def apply(context, findings: list, ran: set[str]) -> tuple[list, list[Suppression]]:
+def apply(context, findings: list) -> tuple[list, list[Suppression]]:
     """Mark the findings silenced by inline comments; return them and every suppression."""
     if not context.judgeable:
         return findings, []

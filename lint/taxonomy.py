@@ -11,7 +11,6 @@ import json
 from functools import cache
 from importlib import resources
 
-KINDS = ("data_categories", "data_uses", "data_subjects")
 PERSONAL_ROOT = "user"
 
 

@@ -118,7 +118,7 @@ def test_suppressions_look_up_no_entity_lines_without_comments(tmp_path, monkeyp
     context = _context(tmp_path, 250, 2_500)
     context.inventory, context.data_map  # noqa: B018 - built before counting
     calls = _count(monkeypatch, model.Location, "position")
-    assert suppressions.apply(context, [], {"PL301"}) == ([], [])
+    assert suppressions.apply(context, []) == ([], [])
     assert calls[0] == 0
 
 
