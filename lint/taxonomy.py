@@ -12,6 +12,11 @@ from functools import cache
 from importlib import resources
 
 PERSONAL_ROOT = "user"
+# Purposes the CCPA rules (PL301, PL302, PL304) name. Advertising across businesses'
+# contexts is "sharing" (CCPA §1798.140(ah)); a disclosure to comply with the law is neither a
+# sale nor sharing (§1798.145(a)(1)).
+CROSS_CONTEXT_ADVERTISING = "marketing.advertising.third_party"
+LEGAL_OBLIGATION = "third_party_sharing.legal_obligation"
 
 
 def covers(general: str, specific: str) -> bool:

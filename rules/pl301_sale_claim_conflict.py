@@ -43,7 +43,7 @@ SUMMARY = (
 
 SALE_PURPOSES = ("marketing", "analytics", "personalize", "third_party_sharing")
 # Disclosures made to comply with the law are not sales (CCPA §1798.145(a)(1)).
-LAWFUL = ("third_party_sharing.legal_obligation",)
+LAWFUL = (taxonomy.LEGAL_OBLIGATION,)
 
 
 def check(context):

@@ -37,7 +37,7 @@ SUMMARY = (
     "advertising recipient)"
 )
 
-CROSS_CONTEXT = "marketing.advertising.third_party"
+CROSS_CONTEXT = taxonomy.CROSS_CONTEXT_ADVERTISING
 ADVERTISING = "marketing.advertising"
 
 

@@ -31,10 +31,10 @@ NAME = "processor-purpose-conflict"
 SEVERITY = "error"
 SUMMARY = "a `processor` recipient receives data for cross-context behavioral advertising or third-party sharing"
 
-FORBIDDEN = ("marketing.advertising.third_party", "third_party_sharing")
+FORBIDDEN = (taxonomy.CROSS_CONTEXT_ADVERTISING, "third_party_sharing")
 # A service provider may process data so the business can meet a legal obligation
 # (CCPA §1798.145(a)(1)); that is not sharing with a third party.
-LAWFUL = ("third_party_sharing.legal_obligation",)
+LAWFUL = (taxonomy.LEGAL_OBLIGATION,)
 
 
 def check(context):

@@ -78,6 +78,11 @@ def test_sensitive_map_uses_known_taxonomy_keys():
         assert needed in concepts
 
 
+def test_the_purposes_the_ccpa_rules_name_are_known_taxonomy_keys():
+    for key in (taxonomy.CROSS_CONTEXT_ADVERTISING, taxonomy.LEGAL_OBLIGATION):
+        assert taxonomy.is_known("data_uses", key), key
+
+
 def test_inventory_vendors_extend_and_override_the_catalog(tmp_path):
     (tmp_path / "inventory.yaml").write_text(
         "privlint: 1\norganization: {name: Acme, country: DE}\n"
