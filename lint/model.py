@@ -319,11 +319,6 @@ def build(
             inventory.organization = data["organization"]
         if "policy" in data:
             inventory.policy = Policy(data["policy"], Location(document, ("policy",)))
-    flow_pairs = Counter(
-        (flow["from"], flow["to"])
-        for document in documents for flow in data_of[id(document)].get("flows") or () if flow is not None
-    )
-    seen_pairs: Counter = Counter()
     shared: dict[tuple, tuple] = {}
     for document in documents:
         data = data_of[id(document)]
@@ -333,14 +328,26 @@ def build(
         for index, raw in enumerate(data.get("recipients") or ()):
             if raw is not None:
                 inventory.recipients.append(_recipient(raw, Location(document, ("recipients", index)), inventory))
-        for index, raw in enumerate(data.get("flows") or ()):
-            if raw is None:
-                continue
-            pair = (raw["from"], raw["to"])
-            seen_pairs[pair] += 1
-            ordinal = seen_pairs[pair] if flow_pairs[pair] > 1 else None
-            inventory.flows.append(_flow(raw, ordinal, document, index, shared))
+    flows = [
+        (document, index, raw)
+        for document in documents for index, raw in enumerate(data_of[id(document)].get("flows") or ())
+        if raw is not None
+    ]
+    for (document, index, raw), ordinal in zip(flows, ordinals([(raw["from"], raw["to"]) for _, _, raw in flows])):
+        inventory.flows.append(_flow(raw, ordinal, document, index, shared))
     return inventory
+
+
+def ordinals(pairs: list[tuple[str, str]]) -> list[int | None]:
+    """Each flow's number among the flows joining the same (from, to) pair, counting from 1 in
+    file order, or None for the only flow of its pair: the `#n` of its entity (SPEC §3)."""
+    totals = Counter(pairs)
+    seen: Counter = Counter()
+    numbers = []
+    for pair in pairs:
+        seen[pair] += 1
+        numbers.append(seen[pair] if totals[pair] > 1 else None)
+    return numbers
 
 
 def node_entity(kind: str, node_id: str) -> str:
@@ -479,11 +486,10 @@ def _raw_flow_entities(documents: list[Document]) -> dict[tuple[int, int], str]:
             pair = _flow_pair(item)
             if pair is not None:
                 located.append((id(document), position, pair))
-    totals = Counter(pair for _, _, pair in located)
-    seen: Counter = Counter()
-    entities = {}
-    for document_id, position, pair in located:
-        seen[pair] += 1
-        entities[(document_id, position)] = flow_entity(*pair, seen[pair] if totals[pair] > 1 else None)
+    numbers = ordinals([pair for _, _, pair in located])
+    entities = {
+        (document_id, position): flow_entity(*pair, number)
+        for (document_id, position, pair), number in zip(located, numbers)
+    }
     _LAST_FLOW_ENTITIES[:] = [documents, key, entities]
     return entities

@@ -201,15 +201,10 @@ def view(context, findings) -> MapView:
         )
         for flow in data_map.flows
     ]
-    edges.sort(key=lambda edge: (edge.source, edge.target, _ordinal(edge.entity)))
+    edges.sort(key=lambda edge: (edge.source, edge.target))  # stable: parallel flows stay in #n order
     drawn = {node.entity for node in nodes} | {edge.entity for edge in edges}
     others = [finding for entity, items in sorted(by_entity.items()) if entity not in drawn for finding in items]
     return MapView(context.name, context.as_of.isoformat(), nodes, edges, others)
-
-
-def _ordinal(entity: str) -> int:
-    _, _, number = entity.partition("#")
-    return int(number) if number.isdigit() else 0
 
 
 # -- shared wording -------------------------------------------------------------------------
