@@ -117,7 +117,7 @@ class DataMap:
         found = self._provenance.get(flow)
         if found is None:
             table = self._carried.get(flow, _NO_ATTRIBUTES)
-            # Flows share tables (_final_carry): each shared table's personal mask once
+            # Flows share tables (Propagation._final_carry): each shared table's personal mask once
             bits = self._table_bits.get(id(table))
             if bits is None:
                 bits = 0
@@ -167,7 +167,7 @@ class DataMap:
         if flow is None or flow not in self._carried:
             return use.categories
         # What a flow sends depends on its source's holdings and its listed members only:
-        # once per (carried table, members) for flows sharing a table (_final_carry), for the
+        # once per (carried table, members) for flows sharing a table (Propagation._final_carry), for the
         # rules that ask (PL303, PL305), until released.
         table = self._carried[flow]
         if id(table) not in self._shared_tables:

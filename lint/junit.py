@@ -13,22 +13,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Protocol
 
-from .engine import Finding, in_report_order
+from .engine import Checked, Finding, in_report_order
 from .registry import SEVERITIES, Rule
 
 # Characters XML 1.0 cannot carry, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TOTALS = ("tests", "failures", "errors", "skipped")
-
-
-class Inventory(Protocol):
-    name: str
-    files: list[str]
-
-    @property
-    def valid(self) -> bool: ...
 
 
 def _clean(text: str) -> str:
@@ -62,7 +53,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _outcome(inventory: Inventory, rule: Rule, findings: list[Finding]) -> str:
+def _outcome(inventory: Checked, rule: Rule, findings: list[Finding]) -> str:
     if any(not finding.suppressed for finding in findings):
         return "failed"
     if rule.stage == "model" and not inventory.judgeable:
@@ -78,7 +69,7 @@ def _lines(findings: Iterable[Finding], prefix=lambda finding: "") -> Iterator[s
         separator = "\n"
 
 
-def _testcase(inventory: Inventory, rule: Rule, findings: list[Finding], outcome: str) -> Iterator[str]:
+def _testcase(inventory: Checked, rule: Rule, findings: list[Finding], outcome: str) -> Iterator[str]:
     opening = "    <testcase" + _attributes({"classname": inventory.name, "name": f"{rule.id} {rule.name}", "time": "0"})
     active = [finding for finding in findings if not finding.suppressed]
     suppressed = [finding for finding in findings if finding.suppressed]
@@ -106,7 +97,7 @@ def _testcase(inventory: Inventory, rule: Rule, findings: list[Finding], outcome
     yield "    </testcase>\n"
 
 
-def junit_report(findings: list[Finding], inventories: Iterable[Inventory], rules: Iterable[Rule]) -> Iterator[str]:
+def junit_report(findings: list[Finding], inventories: Iterable[Checked], rules: Iterable[Rule]) -> Iterator[str]:
     inventories = list(inventories)
     rules = sorted(rules, key=lambda rule: rule.id)
     owner = {}

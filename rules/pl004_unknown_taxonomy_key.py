@@ -15,7 +15,7 @@ excluded from them until fixed.
 flows:
   - from: storefront
     to: stripe
-    data_categories: [user.financial.card]     # not a fideslang key
+    data_categories: [user.financial.creditcard]     # not a fideslang key
 ```
 
 **Fix.** Use the taxonomy's key: `user.financial.credit_card`. The full list is in

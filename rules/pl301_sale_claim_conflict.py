@@ -10,9 +10,9 @@ processing, nor one required by law (`third_party_sharing.legal_obligation`).
 
 **Why is this bad?** CCPA §1798.140(ad) defines *selling* as disclosing personal information
 to a third party for monetary or other valuable consideration. In *People v. Sephora* (2022)
-the California Attorney General held that analytics and advertising trackers that are not
-service providers, on a site saying "we do not sell", were a sale: the data was exchanged for
-the tracker's analytics and advertising services.
+the California Attorney General alleged, and Sephora settled for $1.2 million, that analytics
+and advertising trackers that are not service providers, on a site saying "we do not sell",
+were a sale: the data was exchanged for the tracker's analytics and advertising services.
 
 **Example**
 ```yaml

@@ -13,7 +13,7 @@ the policy promises makes the notice false.
 ```yaml
 policy: {retention: P2Y}
 systems:
-  - {id: warehouse, retention: P7Y}
+  - {id: warehouse, retention: P7Y, collects: [{data_categories: [user.contact.email]}]}
 ```
 
 **Fix.** Shorten the system's retention, or publish the real period.
