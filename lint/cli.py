@@ -131,7 +131,8 @@ def cli():
                    "skip YAML files that belong to no inventory.")
 def check(paths, output_format, output, select, ignore, fail_on, as_of, recursive, no_color,
           config_path, baseline_path, write_baseline, changed_files):
-    """Lint inventories (files, or directories of YAML files). Default: ./inventory.yaml."""
+    """Lint inventories (files, or directories of YAML files). PATHS default to the configured
+    inventories, else ./inventory.yaml."""
     from . import baseline, config, discover, engine, report
 
     try:
