@@ -138,11 +138,19 @@ def adequacy(area: str) -> tuple[Adequacy, ...]:
 
 
 @cache
+def transfer_tools(area: str) -> frozenset[str]:
+    """The declared bases that are transfer tools for data of `area` (verified ones only)."""
+    entry = _data("transfer_tools.yaml")[area]
+    return frozenset(entry["tools"]) if entry.get("verified_on") else frozenset()
+
+
+@cache
 def programme_name(programme: str) -> str:
     """The DPF programme's name ("EU-U.S. DPF"), for messages."""
     return _data("adequacy.yaml")["programmes"][programme]["name"]
 
 
+@cache
 def programme_start(programme: str) -> dt.date | None:
     entry = _data("adequacy.yaml")["programmes"][programme]
     return _date(entry["in_force"]) if entry.get("verified_on") else None

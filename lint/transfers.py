@@ -15,16 +15,6 @@ from .model import Flow, Node
 
 EMPLOYEE_SUBJECTS = frozenset({"employee", "job_applicant"})
 
-# Which declared bases are transfer tools for data of each legal area. `dpf` and `adequacy`
-# depend on facts and are judged separately (PL202, PL205).
-VALID_TOOLS = {
-    "EEA": frozenset({"scc", "bcr", "derogation"}),
-    # EU SCCs alone do not cover UK data: the UK Addendum or the IDTA is needed.
-    "UK": frozenset({"idta", "uk_addendum", "bcr", "derogation"}),
-    # The FDPIC recognises the EU SCCs (with Swiss adaptations) for Swiss data.
-    "CH": frozenset({"scc", "bcr", "derogation"}),
-}
-
 
 def dpf_certified(recipient: Node, area: str, as_of: dt.date, hr_data: bool = False) -> bool:
     """Certified under the area's DPF programme, in force on `as_of`, and for HR data when

@@ -33,8 +33,9 @@ flows:
 rely on the recipient's verified DPF certification.
 """
 
+from privlint.lint import reference
 from privlint.lint.engine import Violation
-from privlint.lint.transfers import VALID_TOOLS, by_flow, destination, transfers
+from privlint.lint.transfers import by_flow, destination, transfers
 
 ID = "PL201"
 NAME = "missing-transfer-basis"
@@ -60,7 +61,7 @@ def _lacks_basis(transfer) -> bool:
     """Restricted, with no declared tool valid for its origin (dpf/adequacy: PL202/PL205)."""
     if not transfer.restricted or transfer.basis in ("dpf", "adequacy"):
         return False
-    return transfer.basis not in VALID_TOOLS[transfer.area]
+    return transfer.basis not in reference.transfer_tools(transfer.area)
 
 
 def _reason(transfer) -> str:

@@ -78,6 +78,31 @@ def test_sensitive_map_uses_known_taxonomy_keys():
         assert needed in concepts
 
 
+def test_transfer_tools_are_sourced_and_scc_alone_does_not_cover_uk_data():
+    table = load("transfer_tools.yaml", (ROOT / "data/transfer_tools.yaml").read_text()).data
+    for area in ("EEA", "UK", "CH"):
+        assert table[area]["source"].startswith("https://") and table[area]["verified_on"], area
+    assert reference.transfer_tools("EEA") == {"scc", "bcr", "derogation"}
+    assert reference.transfer_tools("UK") == {"idta", "uk_addendum", "bcr", "derogation"}
+    assert reference.transfer_tools("CH") == {"scc", "bcr", "derogation"}
+
+
+def test_an_unverified_transfer_tool_is_no_tool(monkeypatch):
+    data = reference._data
+
+    def unverified_uk(name):
+        table = data(name)
+        return {**table, "UK": {**table["UK"], "verified_on": None}} if name == "transfer_tools.yaml" else table
+
+    monkeypatch.setattr(reference, "_data", unverified_uk)
+    reference.transfer_tools.cache_clear()
+    try:
+        assert reference.transfer_tools("UK") == frozenset()
+        assert reference.transfer_tools("EEA") == {"scc", "bcr", "derogation"}
+    finally:
+        reference.transfer_tools.cache_clear()
+
+
 def test_the_purposes_the_ccpa_rules_name_are_known_taxonomy_keys():
     for key in (taxonomy.CROSS_CONTEXT_ADVERTISING, taxonomy.LEGAL_OBLIGATION):
         assert taxonomy.is_known("data_uses", key), key
