@@ -80,7 +80,7 @@ class DataMap:
         """Categories the flow carries, with the origins and subjects travelling with them."""
         return {category: self._provenance_of(bits) for category, bits in self._carried.get(flow, {}).items()}
 
-    def holds(self, node_id: str):
+    def categories_held(self, node_id: str):
         """The categories the node holds (collected or received)."""
         return self._held.get(node_id, {}).keys()
 

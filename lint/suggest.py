@@ -19,7 +19,7 @@ from functools import cached_property
 MAX_WORK = 10_000_000
 MATCH_COST = 10
 # A name this long is not a typo of another: it is neither suggested nor matched.
-MAX_NAME_LENGTH = 64
+MAX_TYPO_LENGTH = 64
 
 
 class Budget:
@@ -47,7 +47,7 @@ class Suggester:
         """Names case-folded ('Stripe' is closest to 'stripe'); the first of names that fold alike."""
         folded: dict[str, str] = {}
         for name in sorted(self.names):
-            if len(name) <= MAX_NAME_LENGTH:
+            if len(name) <= MAX_TYPO_LENGTH:
                 folded.setdefault(name.casefold(), name)
         return folded
 
@@ -62,7 +62,7 @@ class Suggester:
         if wrong in self.answers:
             return self.answers[wrong]
         answer = None
-        if len(wrong) <= MAX_NAME_LENGTH and self.budget.left >= 0:  # a spent budget compares nothing
+        if len(wrong) <= MAX_TYPO_LENGTH and self.budget.left >= 0:  # a spent budget compares nothing
             folded = wrong.casefold()
             matcher = difflib.SequenceMatcher()
             matcher.set_seq2(folded)

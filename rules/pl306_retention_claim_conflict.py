@@ -36,7 +36,7 @@ def check(context):
         return
     data_map = context.data_map
     for node in context.inventory.nodes:
-        if not any(taxonomy.is_personal(category) for category in data_map.holds(node.id)):
+        if not any(taxonomy.is_personal(category) for category in data_map.categories_held(node.id)):
             continue  # storage limitation is about personal data
         kept = seconds(node.retention) if node.retention else None
         if kept is not None and kept > limit:

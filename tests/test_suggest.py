@@ -22,7 +22,7 @@ def test_stops_suggesting_once_the_comparison_budget_is_spent(monkeypatch):
 
 
 def test_names_too_long_to_be_typos_are_neither_suggested_nor_matched():
-    long_name = "s" * (suggest.MAX_NAME_LENGTH + 1)
+    long_name = "s" * (suggest.MAX_TYPO_LENGTH + 1)
     closest = Suggester({long_name, "stripe"})
     assert closest(long_name + "x") == ""
     assert closest.candidates == ["stripe"]
