@@ -133,7 +133,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
           config_path, baseline_path, write_baseline, changed_files):
     """Lint inventories (files, or directories of YAML files). PATHS default to the configured
     inventories, else ./inventory.yaml."""
-    from . import baseline, config, discover, engine, report
+    from . import baseline, config, engine
 
     try:
         settings = config.load(config_path)
@@ -143,17 +143,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         else:
             rules = _resolve_rules(tuple(settings.select), tuple(settings.ignore))
         fail_on = fail_on or settings.fail_on or "error"
-        if changed_files and paths:
-            configured = settings.inventories and discover.targets(
-                settings.inventories, recursive=recursive or settings.recursive
-            )
-            targets = discover.changed_targets(
-                list(paths), configured or None, recursive=recursive or settings.recursive
-            )
-        else:
-            targets = discover.targets(
-                list(paths) or settings.inventories or ["inventory.yaml"], recursive=recursive or settings.recursive
-            )
+        targets = _check_targets(paths, changed_files, recursive or settings.recursive, settings)
         read = [file for target in targets for file in target.files] + list(filter(None, [settings.path]))
         engine.refuse_overwriting(write_baseline, read, "baseline")
         baseline_path = baseline_path or settings.baseline
@@ -162,26 +152,7 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
         engine.refuse_overwriting(output, [*read, *filter(None, [write_baseline])], "report")
         # Read before checking: a baseline that cannot be used is said at once, not after minutes.
         accepted = baseline.read(baseline_path) if baseline_path and not write_baseline else None
-        findings = []
-        contexts = []
-        for target in targets:
-            context = engine.load_context(target.name, list(target.files), as_of, settings.vendors)
-            findings.extend(engine.run(context, rules, settings.severity))
-            # Only the HTML report draws the map: others keep a summary, so each inventory's
-            # documents and map are freed before the next is loaded or the report is written
-            # (memory is the largest inventory's, not the sum, and rendering adds nothing to
-            # it). Reference counting frees nearly all of it; the collector is paused, and a
-            # pass between inventories takes the few cycles (networkx's views, under 1 MB).
-            # A pass of the youngest generation only: with the collector paused, everything
-            # made since the last pass is there, and a full pass walked every imported module
-            # and every earlier finding again (3,000 one-system inventories: 26 s of 29).
-            if output_format == "html":
-                contexts.append(context)
-            else:
-                contexts.append(engine.Checked.of(context))
-                del context
-                if len(targets) > 1:
-                    gc.collect(0)
+        findings, contexts = _check_all(targets, rules, settings, as_of, keep_contexts=output_format == "html")
         if accepted is not None:
             findings = baseline.apply(findings, accepted)
         if write_baseline:
@@ -190,32 +161,76 @@ def check(paths, output_format, output, select, ignore, fail_on, as_of, recursiv
     except engine.UsageError as exc:
         raise _Usage(str(exc)) from None
     findings = engine.in_report_order(findings)
-    if output_format == "json":
-        rendered = report.json_chunks(findings)
-    elif output_format == "sarif":
-        from .sarif import sarif_chunks
-
-        rendered = sarif_chunks(findings, settings.severity)
-    elif output_format == "junit":
-        from .junit import junit_report
-
-        rendered = junit_report(findings, contexts, rules)
-    elif output_format == "github":
-        from .annotations import github_report
-
-        rendered = github_report(findings, len(targets))
-    elif output_format == "html":
-        from .html import html_report
-
-        rendered = html_report(findings, contexts, as_of)
-    else:
-        color = (
-            not no_color and "NO_COLOR" not in os.environ and output is None
-            and sys.stdout is not None and sys.stdout.isatty()
-        )
-        rendered = report.text_chunks(findings, len(targets), color=color)
+    color = (
+        output_format == "text" and not no_color and "NO_COLOR" not in os.environ and output is None
+        and sys.stdout is not None and sys.stdout.isatty()
+    )
+    rendered = _report(output_format, findings, contexts, rules, settings, as_of, color)
     _emit(rendered, output, utf8=output_format in UTF8_FORMATS)
     sys.exit(1 if fails(findings, fail_on) else 0)
+
+
+def _check_targets(paths, changed_files: bool, recursive: bool, settings) -> list:
+    """The inventories `check` names: those the changed files belong to (pre-commit), else
+    PATHS, else the configured ones, else ./inventory.yaml."""
+    from . import discover
+
+    if changed_files and paths:
+        configured = settings.inventories and discover.targets(settings.inventories, recursive=recursive)
+        return discover.changed_targets(list(paths), configured or None, recursive=recursive)
+    return discover.targets(list(paths) or settings.inventories or ["inventory.yaml"], recursive=recursive)
+
+
+def _check_all(targets, rules, settings, as_of, keep_contexts: bool) -> tuple[list, list]:
+    """Every target's findings, and what its report needs of each: the context itself for the
+    HTML report, which draws the map; a summary (engine.Checked) for the others, so each
+    inventory's documents and map are freed before the next is loaded or the report is
+    written (memory is the largest inventory's, not the sum)."""
+    from . import engine
+
+    findings = []
+    contexts = []
+    for target in targets:
+        context = engine.load_context(target.name, list(target.files), as_of, settings.vendors)
+        findings.extend(engine.run(context, rules, settings.severity))
+        if keep_contexts:
+            contexts.append(context)
+        else:
+            contexts.append(engine.Checked.of(context))
+            del context
+            # Reference counting frees nearly all of it; the collector is paused, and a pass
+            # of the youngest generation takes the few cycles (networkx's views, under 1 MB):
+            # with the collector paused, everything made since the last pass is there, and a
+            # full pass walked every imported module and every earlier finding again (3,000
+            # one-system inventories: 26 s of 29).
+            if len(targets) > 1:
+                gc.collect(0)
+    return findings, contexts
+
+
+def _report(output_format: str, findings, contexts, rules, settings, as_of, color: bool) -> Iterable[str]:
+    """The report in `output_format`, as chunks of text."""
+    from . import report
+
+    if output_format == "json":
+        return report.json_chunks(findings)
+    if output_format == "sarif":
+        from .sarif import sarif_chunks
+
+        return sarif_chunks(findings, settings.severity)
+    if output_format == "junit":
+        from .junit import junit_report
+
+        return junit_report(findings, contexts, rules)
+    if output_format == "github":
+        from .annotations import github_report
+
+        return github_report(findings, len(contexts))
+    if output_format == "html":
+        from .html import html_report
+
+        return html_report(findings, contexts, as_of)
+    return report.text_chunks(findings, len(contexts), color=color)
 
 
 @cli.command("diff")
