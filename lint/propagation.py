@@ -324,14 +324,11 @@ class Propagation:
         of it), every node of the cycle will hold it, with the union of what they hold of it and
         of what the cycle's flows listing it exactly make of the keys above it (a flow listing
         `user.contact.email` from a node holding `user.contact` sends the latter as the
-        former); give it to them now. The sweeps would carry it one hop each: 3,000 systems of
-        distinct origins in a ring declared to zig-zag against the visiting order took 3,000
-        sweeps of 3,000 nodes (25 s), and sharing only among nodes that already held the
-        category left that as slow when only every other node collected, or the nodes
-        collected `user.contact` and the ring listed `user.contact.email` (700 KB: 28 s).
-        Broad categories go first, so what a key above brings has been shared. Before that,
-        the nodes that will hold a category are given it (_give_key). Stage 2 gives no
-        category anew, and its cycles have shared. Returns the nodes that grew."""
+        former); give it to them now. The sweeps would carry it one hop each, a sweep of the
+        whole component per hop when the ring is declared against the visiting order. Broad
+        categories go first, so what a key above brings has been shared; before that, the
+        nodes that will hold a category are given it (_give_key). Stage 2 gives no category
+        anew, and its cycles have shared. Returns the nodes that grew."""
         members = self._members.get(rank)
         if members is None or self._declaring:
             return []
@@ -426,17 +423,13 @@ class Propagation:
 
     def _pass_on(self, category: str, flows: list[list], exact: list) -> list[str]:
         """Carry what the component's nodes hold of the category along its flows (those listing
-        it or a key above it) twice, in the order of a depth-first search of those flows, not
-        of the whole map (see _sweep): flows that carry other data (or none) fixed an order
-        against which the category's own path zig-zagged, and each sweep carried it one hop
-        (3,000 systems
-        of distinct origins on such a path: 9 s; on a ring one of whose flows keeps all but
-        one origin, so that nothing is shared around it: 28 s). Two passes settle a path or a
-        ring; the sweeps do the rest. The search follows, from each node, the flows that keep
-        the most of what the component holds of the category first: flows keeping only
-        origins of other data, declared first, made an order against which the flows that
-        carry it zig-zagged (3,000 systems: 32 s; keeping more pairs, though none of those
-        that flow here: 2,000 systems, 12 s). Returns the nodes that grew."""
+        it or a key above it) twice, in the order of a depth-first search of those flows, not of
+        the whole map (see _sweep): against an order fixed by flows carrying other data, the
+        category's own path zig-zags and each sweep carries it one hop. Two passes settle a path
+        or a ring; the sweeps do the rest. The search follows, from each node, the flows that
+        keep the most of what the component holds of the category first, for the same reason:
+        flows keeping only other origins would otherwise fix the order. Returns the nodes that
+        grew."""
         out: dict[str, list] = defaultdict(list)  # source -> flat target, keeps, lists it exactly
         for listed in flows:
             is_exact = listed is exact
@@ -567,15 +560,11 @@ class Propagation:
         """Settle one component through the flows inside it, in sweeps: the first visits its
         pending nodes in reverse postorder of a depth-first search (a node before the nodes it
         sends to, except around cycles), the next in the opposite order, and so on; a node
-        that grows behind a sweep waits for the next one. Data then travels a chain or ring
-        in one sweep, and what comes back along a cycle travels on in the next: a FIFO
-        visiting a 600-node ring against its direction recomputed its flows 600 times each,
-        the first pending node first went back to the start of a chain whenever a back edge
-        fed it, and sweeps in one direction took a sweep per step back along a two-way chain.
-        A component whose data keeps coming back (after 3 sweeps, 6, 12, ...) has each category
-        carried along its own flows (_carry_along): data zig-zagging against the order of the
-        whole map, fixed by flows carrying other data, went a hop a sweep. Returns the nodes
-        visited, in order."""
+        that grows behind a sweep waits for the next one. Data then travels a chain or ring in
+        one sweep, and what comes back along a cycle travels on in the next, whichever way the
+        flows were declared (a FIFO, or sweeps in one direction, took a visit per hop). A
+        component whose data keeps coming back (after 3 sweeps, 6, 12, ...) has each category
+        carried along its own flows (_carry_along). Returns the nodes visited, in order."""
         order = self._order
         direction = 1
         turns, next_stop = 0, 3
