@@ -14,6 +14,7 @@ import click
 
 from privlint import __version__
 
+from .paths import forget_real_paths
 from .registry import FAIL_ON, fails
 from .wording import visible
 
@@ -110,6 +111,7 @@ class _Group(_Command, click.Group):
               help="Show the version and exit.")
 def cli():
     """privlint: check a data inventory against the claims of its privacy policy."""
+    forget_real_paths()
 
 
 @cli.command()

@@ -32,6 +32,7 @@ from privlint import __version__
 from . import discover
 from .engine import Context, Finding, UsageError, display_path, in_report_order, load_context, refuse_overwriting, run
 from .loader import TooLarge, size_limit, too_large_message
+from .paths import real_path
 from .registry import SEVERITIES, fails
 from .report import finding_line
 from .wording import visible
@@ -544,7 +545,7 @@ def diff(
     for raw in paths:
         path = Path(raw)  # as given, so paths read as `privlint check` shows them
         try:
-            relative = path.resolve().relative_to(git.root).as_posix()
+            relative = real_path(path).relative_to(git.root).as_posix()
         except ValueError:
             raise UsageError(f"{raw}: outside the git work tree {git.root}") from None
         now = _working_tree(path, recursive)

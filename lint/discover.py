@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .engine import UsageError, display_path
+from .paths import real_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -125,7 +126,7 @@ def _unique(found: list[Target]) -> list[Target]:
     # The same target named many times (each changed file of a directory inventory) is
     # resolved once.
     for target in {id(target): target for target in found}.values():
-        unique.setdefault(tuple(file.resolve() for file in target.files), target)
+        unique.setdefault(tuple(real_path(file) for file in target.files), target)
     return list(unique.values())
 
 
@@ -139,10 +140,37 @@ def walk(root: Path) -> list[Path]:
         raise UsageError(f"{where}: cannot read the directory ({error.strerror or error})")
 
     directories = []
-    for current, subdirectories, _ in os.walk(root, onerror=unreadable, followlinks=False):
-        subdirectories[:] = sorted(name for name in subdirectories if not is_hidden(name))
+    # os.walk, depth-first and top-down like it, but with a stack: Python 3.11's os.walk
+    # recurses once per level, so a tree 1,000 directories deep was an internal error
+    # (RecursionError) where the shell and git handle it.
+    stack = [os.fspath(root)]
+    while stack:
+        current = stack.pop()
+        subdirectories = _subdirectories(current, unreadable)
+        if subdirectories is None:
+            continue
         directories.append(Path(current))
+        below = [os.path.join(current, name) for name in sorted(subdirectories) if not is_hidden(name)]
+        stack.extend(path for path in reversed(below) if not os.path.islink(path))
     return directories
+
+
+def _subdirectories(directory: str, unreadable) -> list[str] | None:
+    """Names of the directories in `directory` (symlinks to directories too, as os.walk lists
+    them), or None when it cannot be read and `unreadable(error)` returns."""
+    try:
+        with os.scandir(directory) as entries:
+            return [entry.name for entry in entries if _entry_is_dir(entry)]
+    except OSError as error:
+        unreadable(error)
+        return None
+
+
+def _entry_is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # as os.walk: an entry that cannot be inspected is not a directory
+        return False
 
 
 # --------------------------------------------------------------------------- changed files
@@ -282,19 +310,19 @@ def changed_targets(
         owners: dict[Path, list[Target]] = {}
         for target in configured:
             for file in target.files:
-                owners.setdefault(file.resolve(), []).append(target)
+                owners.setdefault(real_path(file), []).append(target)
         for raw in paths:
             path = Path(raw)
             if _is_dir(path):
                 found.extend(targets([raw], recursive=recursive))
             else:
-                found.extend(owners.get(path.resolve(), []))
+                found.extend(owners.get(real_path(path), []))
         return _unique(found)
     roles: dict[Path, Role] = {}
     budget = RoleBudget()
 
     def role(file: Path) -> Role:
-        key = file.resolve()
+        key = real_path(file)
         if key not in roles:
             roles[key] = file_role(file, budget)
         return roles[key]
@@ -307,7 +335,7 @@ def changed_targets(
     def directory(parent: Path) -> tuple[Target | None, bool, bool]:
         """The inventory `parent` is (or None), whether a file in it declares one, and whether
         one is a fragment."""
-        key = parent.resolve()
+        key = real_path(parent)
         if key not in directories:
             siblings = yaml_files(parent)
             # The smallest first: the budget of exact reads goes to inventories before big data files.

@@ -17,6 +17,7 @@ from . import loader, model, schema
 from .graph import DataMap
 from .loader import Document, YamlError
 from .model import Inventory, Location
+from .paths import real_path
 from .registry import Rule, all_rules
 from .wording import bounded, shown_id
 
@@ -149,7 +150,7 @@ def display_path(path: FilePath) -> str:
     Bytes of a name that are not UTF-8 are shown escaped (`bad\\xff.yaml`): Python keeps them
     as lone surrogates, which no report (JSON, SARIF, a file, a fingerprint) can encode."""
     try:
-        shown = path.resolve().relative_to(FilePath.cwd().resolve()).as_posix()
+        shown = real_path(path).relative_to(real_path(FilePath.cwd())).as_posix()
     except (ValueError, FileNotFoundError):  # not below it, or the working directory was deleted
         shown = path.as_posix()
     return os.fsencode(shown).decode("utf-8", "backslashreplace")

@@ -30,6 +30,7 @@ from urllib.parse import quote
 from privlint import __version__
 
 from .engine import Finding, in_report_order
+from .paths import real_path
 from .report import json_string, streamed_json
 from .registry import Rule, all_rules
 
@@ -47,7 +48,7 @@ _AREAS = {"PL0": "inventory", "PL1": "disclosure", "PL2": "transfers", "PL3": "c
 
 def source_root(start: Path | None = None) -> Path:
     """The git work tree holding `start` (default: the working directory), else `start`."""
-    start = (start or _working_directory()).resolve()
+    start = real_path(start or _working_directory())
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory
@@ -63,7 +64,7 @@ def _working_directory() -> Path:
 
 @functools.lru_cache(maxsize=1024)  # findings share a handful of files; resolving costs a stat per part
 def artifact_location(path: str, root: Path) -> dict:
-    absolute = (_working_directory() / path).resolve()
+    absolute = real_path(_working_directory() / path)
     try:
         relative = absolute.relative_to(root).as_posix()
     except ValueError:
