@@ -409,3 +409,40 @@ def test_the_inventory_is_freed_before_the_map_is_written(monkeypatch):
     monkeypatch.setitem(render.RENDERERS, "dot", dot)
     render.graph(str(ROOT / "inventories/reference/inventory.yaml"), "dot", dt.date(2026, 11, 1))
     assert alive == [False]
+
+
+def test_json_map_writes_each_finding_from_a_template(tmp_path, monkeypatch):
+    """A finding on the map is written from a template, not laid out member by member: the
+    JSON map of 113,000 flows with nine findings each (8.5 MB) took 30 s, 9 s more than
+    `check`. The text is still json.dumps's, suppressions and other findings included."""
+    from privlint.lint import report
+
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "privlint: 1\norganization: {name: X, country: US}\n"
+        "policy: {recipients: [Nobody], data_categories: [user.name], not_collected: [user], sells_personal_data: false,\n"
+        "  shares_personal_data: false, sensitive_data: false, collects_from_children: false, transfer_mechanisms: [scc]}\n"
+        "systems:\n  - {id: a, country: DE, collects: [{subjects: [customer], data_categories: [user], origins: [EEA, UK, CH]}]}\n"
+        "recipients:\n  # privlint: ignore[PL101] reason: a \"quoted\" reason, é ☃\n"
+        "  - {id: b, name: \"B \\u2028 <x>\", country: IN, role: processor, category: advertising}\nflows:\n"
+        "  # privlint: ignore[PL204] reason: tab\there\n"
+        + "  - {from: a, to: b, data_categories: [user], purposes: [marketing.advertising.third_party],"
+        " transfer_basis: {EEA: dpf, UK: adequacy, CH: derogation}}\n" * 300
+    )
+    view = _view(inventory)
+    assert all(len(edge.findings) >= 9 for edge in view.edges) and view.other_findings
+    calls = []
+    indented = report._indented
+    monkeypatch.setattr(report, "_indented", lambda *args: calls.append(1) or indented(*args))
+    text = "".join(render.json_map(view))
+    assert len(calls) < 8 * len(view.edges)  # was 15 a flow: 6 and one per finding
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    document = json.loads(text)
+    edge = document["edges"][0]
+    assert edge["findings"][0] == {
+        key: getattr(view.edges[0].findings[0], key) for key in ("rule", "name", "severity", "message", "path", "line", "column")
+    }
+    assert {finding.get("suppressed") for finding in edge["findings"]} == {None, "tab\there"}
+    assert document["nodes"][1]["findings"][0]["suppressed"] == 'a "quoted" reason, é ☃'
+    assert [sorted(finding) for finding in document["other_findings"]][0][-1] == "severity"
+    assert list(document["other_findings"][0])[-1] == "entity"
