@@ -33,19 +33,30 @@ def write(path: str, findings: list[Finding]) -> None:
         for f in findings
         if not f.suppressed and f.rule not in NEVER_ACCEPTED
     )
-    lines = [
-        f'{{"fingerprint": {_string(fingerprint)}, "rule": {_string(rule)}, "entity": {_string(entity)}, '
-        f'"path": {_string(path)}}}'
-        for path, rule, entity, fingerprint in entries
-    ]
-    text = f'{{"privlint": "{__version__}", "findings": [' + ("\n" + ",\n".join(lines) + "\n" if lines else "") + "]}\n"
-    size, limit = len(text), _size_limit()  # ASCII: json.dumps escapes the rest
+    head, tail = f'{{"privlint": "{__version__}", "findings": [', "]}\n"
+    # The size is counted line by line, and lines are kept only while it is within the limit:
+    # 1.2 million findings (a 10 MB inventory) made a 137 MB text, then refused, at a peak of
+    # 1.1 GB. ASCII: json.dumps escapes the rest, so characters are bytes.
+    limit = _size_limit()
+    lines: list[str] = []
+    size = len(head) + len(tail)
+    for inventory_path, rule, entity, fingerprint in entries:
+        line = (
+            f'{{"fingerprint": {_string(fingerprint)}, "rule": {_string(rule)}, "entity": {_string(entity)}, '
+            f'"path": {_string(inventory_path)}}}'
+        )
+        size += len(line) + 2  # and "\n" before the first, ",\n" before each other, "\n" after the last
+        if size <= limit:
+            lines.append(line)
+        elif lines:
+            lines = []
     if size > limit:
         raise UsageError(
             f"{path}: {len(entries):,} findings make a baseline of {size_text(size, limit)}, more than the "
             f"{limit_text(limit)} privlint reads for one; fix or suppress some of them first, or raise "
             f"{LIMIT_VARIABLE} (the baseline may be {BASELINE_SIZE_FACTOR} times the inventory size limit)"
         )
+    text = head + ("\n" + ",\n".join(lines) + "\n" if lines else "") + tail
     try:
         with open(path, "w", encoding="ascii", opener=never_waiting) as handle:
             handle.write(text)

@@ -415,3 +415,29 @@ def test_a_baseline_is_written_from_a_template_as_json_dumps_writes_each_entry(m
     expected = sorted(({"fingerprint": f.fingerprint, "rule": f.rule, "entity": f.entity, "path": f.path}
                        for f in findings if f.rule != "PL000"), key=lambda entry: (entry["path"], entry["rule"], entry["entity"]))
     assert [line.rstrip(",") for line in lines] == [json.dumps(entry) for entry in expected]
+
+
+def test_a_baseline_too_large_to_write_is_refused_without_being_made(monkeypatch, tmp_path):
+    """The size of a baseline is counted entry by entry; its text is made only when it will be
+    written. 1.2 million findings of a 10 MB inventory made a 137 MB text before it was
+    refused, at a peak of 1.1 GB. The message still gives the whole size."""
+    import tracemalloc
+
+    from privlint.lint import baseline, loader
+    from privlint.lint.engine import Finding, UsageError
+
+    findings = [Finding("PL005", "n", "warning", "m", "inventory.yaml", 1, 1, f"system:s{index:06d}")
+                for index in range(20_000)]
+    monkeypatch.setattr(loader, "size_limit", lambda: 50_000)  # baselines up to 100,000 bytes
+    tracemalloc.start()
+    try:
+        with pytest.raises(UsageError) as refused:
+            baseline.write(str(tmp_path / "baseline.json"), findings)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = 41 + sum(len(f'{{"fingerprint": "{f.fingerprint}", "rule": "PL005", "entity": "{f.entity}", '
+                        '"path": "inventory.yaml"}') + 2 for f in findings)
+    assert f"20,000 findings make a baseline of {size / 2**20:.1f} MB, more than the 0.0953674 MB" in str(refused.value)
+    assert peak < 5_000_000, peak  # the sorted entries; with the lines and the text, 10.5 MB
+    assert not (tmp_path / "baseline.json").exists()
