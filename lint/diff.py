@@ -187,15 +187,13 @@ def _missing(name: str) -> UsageError:
 
 @dataclass
 class Side:
-    """One inventory at one point in time; `context` is None when it does not exist there."""
+    """One inventory at one point in time, as the comparison needs it: whether it exists and
+    loads there, its findings that are not suppressed, and its plan's view (`_views`)."""
 
     name: str
-    context: Context | None = None
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def active(self) -> list[Finding]:
-        return [finding for finding in self.findings if not finding.suppressed]
+    presence: Presence
+    active: list[Finding] = field(default_factory=list)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _working_tree(path: Path, recursive: bool) -> dict[str, list[Path]]:
@@ -482,8 +480,8 @@ class Presence:
     valid: bool
 
     @classmethod
-    def of(cls, side: Side) -> "Presence":
-        return cls(side.context is not None, side.context is not None and side.context.valid)
+    def of(cls, context: Context | None) -> "Presence":
+        return cls(context is not None, context is not None and context.valid)
 
 
 @dataclass
@@ -565,11 +563,15 @@ def diff(
 
 
 def _side(name, files, as_of, rules, severities, vendors, reader=None) -> Side:
+    """The side of `files`. Its documents, model and data map are freed when it is made, before
+    the other side is loaded: holding both sides' took a diff of two 10 MB inventories of 1.2
+    million findings each to 1.8 GB."""
     if not files:
-        return Side(name)
+        return Side(name, Presence.of(None))
     options = {"reader": reader} if reader else {}
     context = load_context(name, list(files), as_of, vendors, **options)
-    return Side(name, context, run(context, rules, severities))
+    active = [finding for finding in run(context, rules, severities) if not finding.suppressed]
+    return Side(name, Presence.of(context), active, _views(context))
 
 
 def _compare(name: str, base: Side, head: Side) -> InventoryDiff:
@@ -577,9 +579,9 @@ def _compare(name: str, base: Side, head: Side) -> InventoryDiff:
     after_prints = {finding.fingerprint for finding in head.active}
     introduced = [finding for finding in head.active if finding.fingerprint not in before_prints]
     resolved = [finding for finding in base.active if finding.fingerprint not in after_prints]
-    result = InventoryDiff(name, Presence.of(base), Presence.of(head), [], introduced, resolved)
+    result = InventoryDiff(name, base.presence, head.presence, [], introduced, resolved)
     if result.comparable:
-        result.changes = compare_maps(_views(base.context), _views(head.context))
+        result.changes = compare_maps(base.views, head.views)
     return result
 
 
