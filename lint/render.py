@@ -25,7 +25,7 @@ from privlint import __version__
 from . import reference
 from .engine import in_report_order
 from .model import node_entity
-from .report import _indented, finding_line, json_string, streamed_json_lists
+from .report import finding_line, indented_json, json_string, streamed_json_lists
 
 # -- what is drawn --------------------------------------------------------------------------
 
@@ -555,7 +555,7 @@ def _finding_dict(finding) -> dict:
 
 
 def _finding_json(finding, depth: int, entity: bool = False) -> str:
-    """`_indented(_finding_dict(finding), depth)` (with the entity last when `entity`), from a
+    """`indented_json(_finding_dict(finding), depth)` (with the entity last when `entity`), from a
     template: only the values are encoded. Laid out member by member, the map's JSON of 113,000
     flows with nine findings each took 30 s, 9 more than `check` of the same file."""
     member = ",\n" + "  " * (depth + 1)
@@ -571,9 +571,9 @@ def _finding_json(finding, depth: int, entity: bool = False) -> str:
 
 
 def _with_findings(item: dict, findings, depth: int) -> str:
-    """`_indented({**item, "findings": [_finding_dict(f) for f in findings]}, depth)`, each
+    """`indented_json({**item, "findings": [_finding_dict(f) for f in findings]}, depth)`, each
     finding written from its template."""
-    text = _indented({**item, "findings": []}, depth)
+    text = indented_json({**item, "findings": []}, depth)
     if not findings:
         return text
     closing = "\n" + "  " * depth + "}"

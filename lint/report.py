@@ -90,11 +90,11 @@ def json_chunks(findings: list[Finding]) -> Iterator[str]:
 
 
 def _json_finding(finding: Finding) -> str:
-    """`_indented(as_dict(finding), 2)`, from a template: only the values are encoded. A
+    """`indented_json(as_dict(finding), 2)`, from a template: only the values are encoded. A
     dict per finding, laid out member by member, took 7.5 µs a finding (1.2 million
     findings: 9.3 s of the report's CPU)."""
     string = json_string
-    suppressed = f',{_MEMBER}"suppressed": {_indented({"reason": finding.suppressed}, 3)}' if finding.suppressed else ""
+    suppressed = f',{_MEMBER}"suppressed": {indented_json({"reason": finding.suppressed}, 3)}' if finding.suppressed else ""
     return (
         f'{{{_MEMBER}"rule": {string(finding.rule)},{_MEMBER}"name": {string(finding.name)},'
         f'{_MEMBER}"severity": {string(finding.severity)},{_MEMBER}"message": {string(finding.message)},'
@@ -118,7 +118,7 @@ def streamed_json(skeleton: dict, items: Iterable, depth: int, render=None) -> I
 def streamed_json_lists(skeleton: dict, lists: list[Iterable], depth: int, render=None) -> Iterator[str]:
     """streamed_json for a skeleton whose last len(lists) members are empty lists, all
     `depth` levels deep, each filled with the items of its iterable in `lists`."""
-    render = render or (lambda item: _indented(item, depth))
+    render = render or (lambda item: indented_json(item, depth))
     text = json.dumps(skeleton, indent=2, ensure_ascii=False)
     # The empty lists, found from the end: only brackets, commas and keys come after them,
     # while an earlier value may itself contain "[]".
@@ -137,7 +137,7 @@ def streamed_json_lists(skeleton: dict, lists: list[Iterable], depth: int, rende
     yield text[written:] + "\n"
 
 
-def _indented(value, depth: int) -> str:
+def indented_json(value, depth: int) -> str:
     """`json.dumps(value, indent=2)` as it appears `depth` levels deep. Not json.dumps itself:
     with an indent, json's encoder is Python closures that form a reference cycle per call,
     which the CLI's paused garbage collector would keep (gigabytes over 700,000 findings)."""
@@ -148,12 +148,12 @@ def _indented(value, depth: int) -> str:
     if isinstance(value, dict) and value:
         members = [
             f"{inner}{_scalar(key)}: "
-            + (_scalar(member) if type(member) in _SCALARS else _indented(member, depth + 1))
+            + (_scalar(member) if type(member) in _SCALARS else indented_json(member, depth + 1))
             for key, member in value.items()
         ]
     elif isinstance(value, list) and value:
         members = [
-            inner + (_scalar(member) if type(member) in _SCALARS else _indented(member, depth + 1))
+            inner + (_scalar(member) if type(member) in _SCALARS else indented_json(member, depth + 1))
             for member in value
         ]
     else:
@@ -167,7 +167,7 @@ def _indented_shared(value: tuple, depth: int) -> str:
     """A tuple (of hashable items) as json.dumps writes a list: rendered once for the many
     items that share it (the data map gives all flows that carry the same origins one tuple:
     50,000 flows of 676 origins took 20 s to write out one origin at a time)."""
-    return _indented(list(value), depth)
+    return indented_json(list(value), depth)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})

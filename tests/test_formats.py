@@ -264,7 +264,7 @@ def test_json_findings_are_written_from_a_template_as_json_dumps_writes(message,
     from privlint.lint.engine import Finding
 
     finding = Finding("PL101", name, "warning", message, path, line, column, entity, reason)
-    assert report._json_finding(finding) == report._indented(report.as_dict(finding), 2)
+    assert report._json_finding(finding) == report.indented_json(report.as_dict(finding), 2)
 
 
 def test_the_json_report_lays_out_only_suppressions_member_by_member(monkeypatch, project):
@@ -273,8 +273,8 @@ def test_the_json_report_lays_out_only_suppressions_member_by_member(monkeypatch
     context = engine.load_context("shop", [project / "inventories/shop.yaml"], dt.date(2026, 11, 1))
     findings = engine.run(context) * 100
     calls = [0]
-    indented = report._indented
-    monkeypatch.setattr(report, "_indented", lambda *args: calls.__setitem__(0, calls[0] + 1) or indented(*args))
+    indented = report.indented_json
+    monkeypatch.setattr(report, "indented_json", lambda *args: calls.__setitem__(0, calls[0] + 1) or indented(*args))
     document = json.loads("".join(report.json_chunks(findings)))
     assert len(document["findings"]) == 200 and calls[0] == 100  # one per suppressed finding
 
@@ -396,10 +396,10 @@ def test_reports_write_json_as_json_dumps_does(value):
     """Reports write JSON with their own indenting writer (json's, with an indent, leaves a
     reference cycle per call); its fast paths for strings, null, booleans and integers
     write what json.dumps writes."""
-    from privlint.lint.report import _indented
+    from privlint.lint.report import indented_json
 
     for depth in range(3):
-        assert _indented(value, depth) == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+        assert indented_json(value, depth) == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
 
 
 def test_a_map_is_written_as_json_without_the_encoder_per_value(monkeypatch):

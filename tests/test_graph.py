@@ -432,8 +432,8 @@ def test_json_map_writes_each_finding_from_a_template(tmp_path, monkeypatch):
     view = _view(inventory)
     assert all(len(edge.findings) >= 9 for edge in view.edges) and view.other_findings
     calls = []
-    indented = report._indented
-    monkeypatch.setattr(report, "_indented", lambda *args: calls.append(1) or indented(*args))
+    indented = report.indented_json
+    monkeypatch.setattr(report, "indented_json", lambda *args: calls.append(1) or indented(*args))
     text = "".join(render.json_map(view))
     assert len(calls) < 8 * len(view.edges)  # was 15 a flow: 6 and one per finding
     assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
