@@ -13,7 +13,6 @@ import random
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,10 @@ from ..countries import country_codes, outside_the_legal_areas
 HERE = Path(__file__).resolve().parent
 CASES = YAML(typ="safe", pure=True).load((HERE / "expected.yaml").read_text("utf-8"))
 PRIVLINT = Path(sys.executable).with_name("privlint")
-SECONDS = 30  # "within seconds", with room for a loaded 2-core CI machine
+# "Within seconds": a run that has not ended by then is a hang, and the test fails with
+# subprocess.TimeoutExpired. A bound against hangs, not a speed target (benchmarks/ measures
+# speed), so it is far above any case's time, with room for a loaded 2-core CI machine.
+SECONDS = 30
 MEMORY = 1 << 30  # address space: a bomb must be refused, not absorbed
 VALID = "privlint: 1\norganization: {name: Acme}\n"
 
@@ -600,13 +602,12 @@ def _limits(unprivileged: bool):
     return apply
 
 
-def run_bounded(args: list[str], cwd: Path, unprivileged: bool = False) -> tuple[subprocess.CompletedProcess, float]:
-    start = time.monotonic()
-    result = subprocess.run(
-        [str(PRIVLINT), *args], cwd=cwd, capture_output=True, text=True, timeout=SECONDS * 2,
+def run_bounded(args: list[str], cwd: Path, unprivileged: bool = False) -> subprocess.CompletedProcess:
+    """privlint with `args`, under the memory limit, failing the test if it runs past SECONDS."""
+    return subprocess.run(
+        [str(PRIVLINT), *args], cwd=cwd, capture_output=True, text=True, timeout=SECONDS,
         preexec_fn=_limits(unprivileged), env={**os.environ, "NO_COLOR": "1"},
     )
-    return result, time.monotonic() - start
 
 
 def _permissions_apply(tmp: Path) -> bool:
@@ -650,14 +651,13 @@ def test_bad_input(case, tmp_path):
             pytest.skip("file permissions cannot be enforced here (root without dropping capabilities)")
         paths, extra = globals()[f"setup_{setup}"](tmp_path)
     try:
-        result, seconds = run_bounded(
+        result = run_bounded(
             ["check", "--format", "json", *case.get("args", []), *extra, *paths],
             cwd=tmp_path, unprivileged=setup in NEEDS_UNPRIVILEGED,
         )
     finally:
         _restore(tmp_path)
     assert "Traceback" not in result.stderr, result.stderr
-    assert seconds < SECONDS, f"took {seconds:.1f}s"
     assert result.returncode == case["exit"], (result.returncode, result.stdout[-2000:], result.stderr[-2000:])
     if case["exit"] == 2:
         assert result.stdout == ""
@@ -666,8 +666,9 @@ def test_bad_input(case, tmp_path):
         return
     assert result.stderr == ""
     findings = json.loads(result.stdout)["findings"]
-    if case["exit"] == 0:
-        assert findings == [] or all(f["severity"] != "error" for f in findings)
+    if case["exit"] == 0:  # clean, or only the warnings the case lists
+        assert sorted({finding["rule"] for finding in findings}) == sorted(case.get("rules", [])), findings
+        assert all(finding["severity"] != "error" for finding in findings)
         return
     assert findings
     assert {finding["rule"] for finding in findings} == set(case["rules"])
@@ -686,7 +687,7 @@ def test_object_constructing_tags_are_never_executed(tmp_path):
     path = tmp_path / "inventory.yaml"
     marker = tmp_path / "pwned"
     path.write_text(f"privlint: 1\norganization:\n  name: !!python/object/apply:os.system ['touch {marker}']\n")
-    result, _ = run_bounded(["check", str(path)], cwd=tmp_path)
+    result = run_bounded(["check", str(path)], cwd=tmp_path)
     assert result.returncode == 1 and "the tag !!python/object/apply:os.system is not allowed" in result.stdout
     assert not marker.exists()
 
@@ -699,7 +700,7 @@ def test_every_case_file_is_in_the_table():
 def test_invalid_items_past_the_first_thousand_are_counted_not_explained(tmp_path):
     target = tmp_path / "inventory.yaml"
     target.write_bytes(many_invalid_recipients())
-    result, _ = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
+    result = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
     findings = json.loads(result.stdout)["findings"]
     assert len(findings) == 1_001
     counted = [finding for finding in findings if "more systems, recipients or flows" in finding["message"]]
@@ -715,8 +716,8 @@ def test_long_values_named_in_every_finding_keep_the_report_small(tmp_path):
 
     target = tmp_path / "inventory.yaml"
     target.write_bytes(long_values_named_in_every_finding())
-    result, seconds = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
-    assert result.returncode == 1 and seconds < SECONDS, result.stderr
+    result = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
     findings = json.loads(result.stdout)["findings"]
     assert len(findings) > 600  # six for each of the 100 flows
     assert max(len(finding["message"]) for finding in findings) <= MESSAGE_MAX + 40
@@ -753,7 +754,7 @@ def test_a_raised_size_limit_is_not_allocated_before_reading(tmp_path, monkeypat
 
     (tmp_path / "inventory.yaml").write_text(VALID)
     monkeypatch.setenv(loader.LIMIT_VARIABLE, "100000")
-    result, _ = run_bounded(["check", "--format", "json", "inventory.yaml"], cwd=tmp_path)
+    result = run_bounded(["check", "--format", "json", "inventory.yaml"], cwd=tmp_path)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert json.loads(result.stdout)["findings"] == []
 
@@ -769,6 +770,6 @@ def test_a_stream_is_read_to_the_limit_and_no_further(tmp_path, monkeypatch):
 def test_a_long_number_is_shown_cut_without_a_quote(tmp_path):
     target = tmp_path / "inventory.yaml"
     target.write_bytes((HERE / "cases" / "long-octal-version.yaml").read_bytes())
-    result, _ = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
+    result = run_bounded(["check", "--format", "json", str(target)], cwd=tmp_path)
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["message"].endswith("369765...") and '"' not in finding["message"], finding["message"]
