@@ -35,11 +35,15 @@ def test_reference_inventory_is_clean_with_flows_to_the_four_vendors():
         assert f"vendor: {vendor}" in text
 
 
+def test_there_is_an_inventory_per_seed_policy():
+    assert len([path for path in INVENTORIES if path.name != "reference"]) == 5
+
+
 def test_every_seed_policy_has_an_inventory():
-    seeds = sorted((ROOT.parent / "shared/seeds").glob("*.txt")) if (ROOT.parent / "shared/seeds").exists() else []
-    seed_inventories = [path for path in INVENTORIES if path.name != "reference"]
-    assert len(seed_inventories) == 5
-    assert not seeds or len(seeds) == len(seed_inventories)
+    seeds = ROOT.parent / "shared/seeds"  # the team's copy of the published policies, beside the repository
+    if not seeds.is_dir():
+        pytest.skip("the seed policies (../shared/seeds) are not beside this checkout")
+    assert len(sorted(seeds.glob("*.txt"))) == len([path for path in INVENTORIES if path.name != "reference"])
 
 
 def readme_table():

@@ -744,16 +744,16 @@ def test_recursive_walks_a_tree_deeper_than_the_recursion_limit_resolving_each_d
     depth, every = 1_100, 50
     inventory = "privlint: 1\norganization: {name: A, country: IE}\nsystems: [{id: s, country: IE}]\n"
     monkeypatch.chdir(tmp_path)
-    for level in range(1, depth + 1):  # made from inside: an absolute path of each level is long
-        os.mkdir("d")
-        os.chdir("d")
-        if level % every == 0:
-            with open("inventory.yaml", "w") as file:
-                file.write(inventory)
-    monkeypatch.chdir(tmp_path)
     calls = []
     lstat = os.lstat
     try:
+        for level in range(1, depth + 1):  # made from inside: an absolute path of each level is long
+            os.mkdir("d")
+            os.chdir("d")
+            if level % every == 0:
+                with open("inventory.yaml", "w") as file:
+                    file.write(inventory)
+        os.chdir(tmp_path)
         monkeypatch.setattr(os, "lstat", lambda *args, **kwargs: calls.append(1) or lstat(*args, **kwargs))
         result = CliRunner().invoke(cli.cli, ["check", "--recursive", "--format", "json", "d"])
         monkeypatch.setattr(os, "lstat", lstat)
