@@ -1,11 +1,9 @@
 """`privlint graph`: the data map as Mermaid, Graphviz DOT (rendered by the real `dot`) and JSON."""
 
 import json
-import os
 import re
 import subprocess
 import tracemalloc
-from pathlib import Path
 
 import pytest
 
@@ -193,18 +191,19 @@ def _context(path):
     return engine.load_context(target.name, list(target.files), AS_OF)
 
 
-@pytest.mark.skipif(not os.environ.get("PRIVLINT_MERMAID_JS"), reason="set PRIVLINT_MERMAID_JS=/path/to/mermaid.min.js")
 def test_mermaid_parses_with_mermaid_js(tmp_path, nasty):
-    """Optional: parse the output with the real mermaid.js in headless Chromium (npm's
-    `mermaid` package; point PRIVLINT_MERMAID_JS at its dist/mermaid.min.js)."""
+    """The output parses and renders with the real mermaid.js in headless Chromium (npm's
+    `mermaid` package, fetched by the test setup; PRIVLINT_MERMAID_JS may point at another
+    dist/mermaid.min.js)."""
     import html as html_module
 
     chromium = tools.chromium()
+    mermaid_js = tools.mermaid_js()
     for path in [nasty, *INVENTORIES, *MARKED.values()]:
         source = render.mermaid(_view(path))
         page = tmp_path / "page.html"
         page.write_text(
-            f'<!DOCTYPE html><html><body><script src="{Path(os.environ["PRIVLINT_MERMAID_JS"]).as_uri()}"></script>'
+            f'<!DOCTYPE html><html><body><script src="{mermaid_js.as_uri()}"></script>'
             f'<pre id="src">{html_module.escape(source)}</pre><div id="out">pending</div><script>'
             "mermaid.initialize({startOnLoad:false, securityLevel:'strict'});"
             "mermaid.render('g', document.getElementById('src').textContent)"

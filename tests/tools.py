@@ -1,9 +1,11 @@
-"""External programs that some tests drive for real (graphviz `dot`, headless Chromium).
+"""External programs that some tests drive for real (graphviz `dot`, headless Chromium,
+mermaid.js).
 
 They are not Python dependencies of privlint, so `pip install ".[test]"` cannot bring them.
 When one is missing, `ensure_program` installs its Debian package with apt-get (the test
 machines are Debian and the tests run as root); a test is skipped only when installing is
-impossible (not root, no apt-get, no network, no such package).
+impossible (not root, no apt-get, no network, no such package). mermaid.js comes from npm's
+registry the same way (`npm pack`, kept in a cache outside the test's temporary directory).
 """
 
 from __future__ import annotations
@@ -67,3 +69,35 @@ def dot() -> str:
 
 def chromium() -> str:
     return ensure_program(("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"), "chromium")
+
+
+MERMAID_VERSION = "11.17.2"
+
+
+def mermaid_js() -> Path:
+    """mermaid's self-contained dist/mermaid.min.js: PRIVLINT_MERMAID_JS when set, else the npm
+    package, fetched once with `npm pack` into a cache shared by test runs."""
+    if os.environ.get("PRIVLINT_MERMAID_JS"):
+        return Path(os.environ["PRIVLINT_MERMAID_JS"])
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "privlint-tests" / f"mermaid-{MERMAID_VERSION}"
+    script = cache / "package" / "dist" / "mermaid.min.js"
+    if script.exists():
+        return script
+    npm = ensure_program(("npm",), "npm")
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one download at a time, even across test processes
+        if not script.exists():
+            try:
+                packed = subprocess.run(
+                    [npm, "pack", f"mermaid@{MERMAID_VERSION}", "--pack-destination", str(cache), "--silent"],
+                    capture_output=True, text=True, timeout=APT_TIMEOUT,
+                )
+                if packed.returncode == 0:
+                    subprocess.run(["tar", "-xzf", str(cache / f"mermaid-{MERMAID_VERSION}.tgz"), "-C", str(cache),
+                                    "package/dist/mermaid.min.js"], capture_output=True, timeout=300)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                pytest.skip(f"could not fetch mermaid@{MERMAID_VERSION} with npm: {exc}")
+    if not script.exists():
+        pytest.skip(f"could not fetch mermaid@{MERMAID_VERSION} with npm (no network or registry?)")
+    return script
