@@ -14,7 +14,7 @@ Sections (every ratio is measured in the same run, on the same machine):
                    between parse, validate, graph, rules and report (in-process, one run).
                                                                         target: <= 1.5x parse
 (c) growth         1x, 2x, 4x, 8x sizes (8x = the scale inventory): in-process pipeline time
-                   (medians of runs interleaved across the sizes), work (Python calls) and
+                   (medians of 11 rounds interleaved across the sizes), work (Python calls) and
                    whole-process time; 4x the size may cost at most
                    4.4x the time (1x->4x and 2x->8x).
 (d) memory         peak RSS of `privlint check` per size, against the file size, judged at
@@ -297,8 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         growth = []
         # In-process timings of all sizes interleaved, as in (a): a slow spell of a shared
         # machine then slows every size alike instead of skewing one ratio.
+        # As many rounds as (a) has: on a VM whose neighbours come and go, medians of 5 rounds
+        # put the 5,000 -> 20,000 ratio anywhere from 4.0x to 4.8x on the same code.
         timings = {path: [] for path in files}
-        for _ in range(max(1, min(repeats, 5))):
+        for _ in range(max(1, repeats)):
             for path in files:
                 timings[path].append(phases(str(path))["total"])
         for (nodes, flows), path in zip(sizes, files):
