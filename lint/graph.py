@@ -183,7 +183,7 @@ class DataMap:
 
     def judged(self, use: CategoryUse, judge):
         """`judge(self.sent(use))`, once per tuple flows share (see sent): 100,000 flows listing
-        `user` from one source holding 83 categories are judged once. `judge` must depend on
+        `user` from one source holding every category under it are judged once. `judge` must depend on
         the tuple alone (and be the same function for every use of one rule)."""
         sent = self.sent(use)
         memo = self.derived(("judged", judge), dict)

@@ -765,7 +765,7 @@ class Propagation:
     def _final_carry(self, flow: Flow, keys: tuple) -> dict[str, Bits]:
         """_carry for a flow computed once, from its source's final holdings: flows of one
         source with the same keys (`_keys` shares them) carry one table, not one each (100,000
-        flows listing `user` from a source holding 83 categories under it: 100,000 tables of
+        flows listing `user` from a source holding all 81 categories under it: 100,000 tables of
         83 masks). The latest few thousand (source, keys) are remembered: in a realistic map
         nearly every flow's are its own, and remembering all of them cost 2 MB at the peak.
         Not for a flow that declares origins for a category (stage 2): that is the flow's own."""
@@ -914,7 +914,7 @@ def holdings_limit() -> int:
     """How many (node, category) holdings the data map may make at nodes that pass data on:
     one per four values the inventory may hold (655,360 at the 10 MB limit). Each costs
     propagation a few microseconds, and a flow listing `user` carries every category its
-    source holds: a ring of 150,000 systems (10 MB) passing all 83 around would hold 12
+    source holds: a ring of 150,000 systems (10 MB) passing all 82 keys around would hold 12
     million, and took minutes and gigabytes. Generated maps of 45,000 flows (10 MB) make
     under 100,000."""
     return value_limit() // 4
