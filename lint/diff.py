@@ -575,10 +575,13 @@ def _side(name, files, as_of, rules, severities, vendors, reader=None) -> Side:
 
 
 def _compare(name: str, base: Side, head: Side) -> InventoryDiff:
-    before_prints = {finding.fingerprint for finding in base.active}
-    after_prints = {finding.fingerprint for finding in head.active}
-    introduced = [finding for finding in head.active if finding.fingerprint not in before_prints]
-    resolved = [finding for finding in base.active if finding.fingerprint not in after_prints]
+    # Each fingerprint once (a SHA-256, 1.5 us): asked twice per finding, 1.2 million findings
+    # a side spent 7 s of a diff's 60 on them.
+    before = [finding.fingerprint for finding in base.active]
+    after = [finding.fingerprint for finding in head.active]
+    before_prints, after_prints = set(before), set(after)
+    introduced = [finding for finding, print_ in zip(head.active, after) if print_ not in before_prints]
+    resolved = [finding for finding, print_ in zip(base.active, before) if print_ not in after_prints]
     result = InventoryDiff(name, base.presence, head.presence, [], introduced, resolved)
     if result.comparable:
         result.changes = compare_maps(base.views, head.views)
