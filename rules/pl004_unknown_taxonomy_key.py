@@ -24,9 +24,11 @@ flows:
 
 from functools import cache
 from itertools import islice
+from typing import NamedTuple
 
 from privlint.lint import taxonomy
 from privlint.lint.engine import Violation
+from privlint.lint.model import Location
 from privlint.lint.suggest import Budget, Suggester
 from privlint.lint.wording import LISTED
 
@@ -50,20 +52,28 @@ def check(context):
     if policy.location is not None:
         for field, kind in (("data_categories", "data_categories"), ("not_collected", "data_categories"),
                             ("purposes", "data_uses")):
-            yield from _report(policy.location, f"policy.{field}", [((field,), kind, policy.get(field))], explain)
+            yield from _report(_PolicyField(policy.location, f"policy.{field}"), [((field,), kind, policy.get(field))],
+                               explain)
     for system in inventory.systems:
         members = []
         for index, collection in enumerate(system.raw.get("collects") or ()):
             members.append((("collects", index, "data_categories"), "data_categories", collection.get("data_categories")))
             members.append((("collects", index, "subjects"), "data_subjects", collection.get("subjects")))
-        yield from _report(system.location, system.entity, members, explain)
+        yield from _report(system, members, explain)
     for flow in inventory.flows:
         members = [(("data_categories",), "data_categories", flow.raw.get("data_categories")),
                    (("purposes",), "data_uses", flow.raw.get("purposes"))]
-        yield from _report(flow.location, flow.entity, members, explain)
+        yield from _report(flow, members, explain)
 
 
-def _report(location, entity, members, explain):
+class _PolicyField(NamedTuple):
+    location: Location
+    entity: str
+
+
+def _report(owner, members, explain):
+    """The finding for the unknown keys of `owner`'s `members`, if any. The owner's name and
+    location are made only then: a flow's name, once made, is kept (model.Flow.entity)."""
     unknown: dict[tuple[str, str], None] = {}  # (kind, key), each once, in order
     firsts = []  # the first unknown key's path in each member
     for member, kind, keys in members:
@@ -80,8 +90,9 @@ def _report(location, entity, members, explain):
     listed = [explain(kind, key) for kind, key in islice(unknown, LISTED)]
     if len(unknown) > LISTED:  # a list of thousands of bad keys: name some, count the rest
         listed.append(f"and {len(unknown) - LISTED:,} more unknown keys")
+    location = owner.location
     first = min(firsts, key=lambda path: location.position(*path))
-    yield Violation.at(location, entity, "; ".join(listed), *first)
+    yield Violation.at(location, owner.entity, "; ".join(listed), *first)
 
 
 def _reason(kind: str, key: str, fuzzy) -> str:
