@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from . import tools
 from .conftest import ROOT
 
 REFERENCE = ROOT / "inventories/reference/inventory.yaml"  # clean
@@ -164,26 +165,37 @@ def test_changed_files_rule_unit():
 HOOK_SOURCES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "privlint", "lint", "rules", "data")
 
 
-def git(cwd, *args):
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+def git(cwd, *args, env=None, check=True):
+    env = {**os.environ, **(env or {}), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=check, capture_output=True, text=True)
 
 
-def pre_commit(*args, cwd, home):
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+def pre_commit_env(home, wheelhouse=None):
+    """pre-commit's home in a temporary directory (its lock, database and hook environments);
+    with a wheelhouse, the pip that installs the hook takes every wheel from it, and asks no index."""
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never",
+           "VIRTUALENV_NO_PERIODIC_UPDATE": "1"}
     env.pop("VIRTUAL_ENV", None)
+    if wheelhouse is not None:
+        env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheelhouse))
+    return env
+
+
+def pre_commit(*args, cwd, env):
     return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=900)
 
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory):
-    """This working tree's hook, committed in a scratch repository: `pre-commit try-repo` clones
-    a repository at a commit, and the working tree may hold uncommitted or untracked work."""
+    """This working tree's hook, committed in a scratch repository (pre-commit clones a hook
+    repository at a commit, and the working tree may hold uncommitted or untracked work), and
+    the wheels its dependencies install from."""
     pytest.importorskip("pre_commit")
     if shutil.which("git") is None:
         pytest.skip("pre-commit needs git")
+    wheelhouse = tools.hook_wheelhouse(ROOT / "pyproject.toml")
     source = tmp_path_factory.mktemp("hook-source")
     for name in HOOK_SOURCES:
         origin = ROOT / name
@@ -194,21 +206,28 @@ def hook_repo(tmp_path_factory):
     git(source, "init", "-q")
     git(source, "add", "-A")
     git(source, "commit", "-q", "-m", "hook")
-    return source, tmp_path_factory.mktemp("pre-commit-home")
+    return source, git(source, "rev-parse", "HEAD").stdout.strip(), wheelhouse
 
 
 def test_hook_manifest_is_valid(tmp_path):
     pytest.importorskip("pre_commit")
     # pre-commit keeps its lock and database in its home: a temporary one, not the checkout.
-    result = pre_commit("validate-manifest", str(ROOT / ".pre-commit-hooks.yaml"), cwd=ROOT, home=tmp_path)
+    result = pre_commit("validate-manifest", str(ROOT / ".pre-commit-hooks.yaml"), cwd=ROOT,
+                        env=pre_commit_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_pre_commit_try_repo_end_to_end(hook_repo, tmp_path):
-    source, home = hook_repo
+def test_pre_commit_hook_end_to_end(hook_repo, tmp_path):
+    """The hook as a user has it: a `.pre-commit-config.yaml` naming the hook repository at a
+    commit, `pre-commit install`, and `git commit`. pre-commit makes the hook's environment
+    once (`pip install .` of the hook repository) and runs every later call in it."""
+    source, rev, wheelhouse = hook_repo
+    env = pre_commit_env(tmp_path / "pre-commit-home", wheelhouse)
     work = tmp_path / "work"
     work.mkdir()
     git(work, "init", "-q")
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: privlint\n")
     shutil.copy(SALE, work / "inventory.yaml")
     (work / ".github/workflows").mkdir(parents=True)
     (work / ".github/workflows/ci.yml").write_text(WORKFLOW)
@@ -216,21 +235,29 @@ def test_pre_commit_try_repo_end_to_end(hook_repo, tmp_path):
     git(work, "add", "-A")
 
     # a bad inventory (and an unrelated workflow file): the hook fails and shows the finding
-    bad = pre_commit("try-repo", str(source), "privlint", "--files", "inventory.yaml", ".github/workflows/ci.yml",
-                     cwd=work, home=home)
-    assert bad.returncode != 0, bad.stdout + bad.stderr
-    assert "inventory.yaml:28:5: PL301 [error]" in bad.stdout and "ci.yml" not in bad.stdout.split("Failed")[-1]
+    bad = pre_commit("run", "privlint", "--files", "inventory.yaml", ".github/workflows/ci.yml", cwd=work, env=env)
+    assert "inventory.yaml:28:5: PL301 [error]" in bad.stdout, bad.stdout + bad.stderr
+    assert bad.returncode == 1 and "ci.yml" not in bad.stdout.split("Failed")[-1]
 
     # a clean directory inventory with one changed file: the whole inventory passes
-    good = pre_commit("try-repo", str(source), "privlint", "--files", "privacy/flows.yaml",
-                      ".github/workflows/ci.yml", cwd=work, home=home)
+    good = pre_commit("run", "privlint", "--files", "privacy/flows.yaml", ".github/workflows/ci.yml", cwd=work, env=env)
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
 
-    # --all-files: the clean directory inventory and the workflow pass once the bad one is fixed
-    (work / "inventory.yaml").unlink()
-    git(work, "add", "-A")
-    everything = pre_commit("try-repo", str(source), "privlint", "--all-files", "--verbose", cwd=work, home=home)
+    # as a git hook: the commit of the bad inventory is refused, the commit without it is made
+    installed = pre_commit("install", cwd=work, env=env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    refused = git(work, "commit", "-m", "bad", env=env, check=False)  # git shows a hook's output on stderr
+    assert refused.returncode != 0 and "inventory.yaml:28:5: PL301 [error]" in refused.stderr, refused.stdout + refused.stderr
+    assert git(work, "rev-parse", "--verify", "HEAD", check=False).returncode != 0  # nothing was committed
+    git(work, "rm", "-qf", "inventory.yaml")
+    made = git(work, "commit", "-m", "good", env=env, check=False)
+    assert made.returncode == 0 and "privlint...." in made.stderr and "Passed" in made.stderr, made.stdout + made.stderr
+    assert git(work, "ls-files").stdout.split() == [
+        ".github/workflows/ci.yml", ".pre-commit-config.yaml", "privacy/flows.yaml", "privacy/main.yaml"]
+
+    # --all-files: the clean directory inventory, the workflow and pre-commit's own config
+    everything = pre_commit("run", "privlint", "--all-files", "--verbose", cwd=work, env=env)
     assert everything.returncode == 0, everything.stdout + everything.stderr
     assert "No findings (1 inventory checked)." in everything.stdout
 

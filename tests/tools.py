@@ -5,16 +5,22 @@ They are not Python dependencies of privlint, so `pip install ".[test]"` cannot 
 When one is missing, `ensure_program` installs its Debian package with apt-get (the test
 machines are Debian and the tests run as root); a test is skipped only when installing is
 impossible (not root, no apt-get, no network, no such package). mermaid.js comes from npm's
-registry the same way (`npm pack`, kept in a cache outside the test's temporary directory).
+registry the same way (`npm pack`, kept in a cache outside the test's temporary directory), and
+so do the wheels that the real pre-commit installs the hook from (`pip wheel`, same cache).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
+import platform
 import shutil
 import subprocess
+import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -101,3 +107,39 @@ def mermaid_js() -> Path:
     if not script.exists():
         pytest.skip(f"could not fetch mermaid@{MERMAID_VERSION} with npm (no network or registry?)")
     return script
+
+
+def _cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "privlint-tests"
+
+
+def hook_wheelhouse(pyproject: Path) -> Path:
+    """A folder of wheels of all that `pip install .` of the project at `pyproject` needs
+    besides the project itself: its build backend and its runtime dependencies, with theirs.
+    Built once with `pip wheel` (from the package index) into a cache shared by test runs, keyed
+    on those requirements and this Python, so that pre-commit can install the hook with
+    `PIP_NO_INDEX` and `PIP_FIND_LINKS` pointing here: offline, and without asking the index
+    about each dependency on every run. A changed dependency list makes a new wheelhouse."""
+    project = tomllib.loads(pyproject.read_text())
+    requirements = [*project["build-system"]["requires"], *project["project"]["dependencies"]]
+    key = json.dumps([requirements, sys.implementation.cache_tag, platform.machine()])
+    cache = _cache_root() / f"wheels-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    complete = cache / ".complete"
+    if complete.exists():
+        return cache
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time, even across test processes
+        if not complete.exists():
+            for old in cache.glob("*.whl"):  # a build that was interrupted
+                old.unlink()
+            command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(cache), *requirements]
+            try:
+                built = subprocess.run(command, capture_output=True, text=True, timeout=APT_TIMEOUT)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                pytest.skip(f"could not build the wheels pre-commit installs privlint from ({', '.join(requirements)}): {exc}")
+            if built.returncode != 0:
+                pytest.skip(f"could not build the wheels pre-commit installs privlint from ({', '.join(requirements)}) "
+                            f"with `pip wheel` (no network or package index?):\n{built.stderr[-3000:]}")
+            complete.write_text("\n".join(requirements) + "\n")
+    return cache
