@@ -13,6 +13,7 @@ from privlint.lint import engine, graph, model, propagation
 
 from .conftest import ROOT
 from .countries import outside_the_legal_areas
+from .tools import python_calls as _python_calls
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate  # noqa: E402
@@ -51,22 +52,6 @@ def _count(monkeypatch, owner, name):
 
     monkeypatch.setattr(owner, name, counting)
     return calls
-
-
-def _python_calls(function) -> int:
-    """How many Python function calls `function()` makes: a machine-independent measure of work."""
-    calls = [0]
-
-    def profile(frame, event, arg):
-        if event == "call":
-            calls[0] += 1
-
-    sys.setprofile(profile)
-    try:
-        function()
-    finally:
-        sys.setprofile(None)
-    return calls[0]
 
 
 @pytest.mark.parametrize("broken", [False, True], ids=["valid", "every-flow-invalid"])

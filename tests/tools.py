@@ -109,6 +109,23 @@ def mermaid_js() -> Path:
     return script
 
 
+def python_calls(function) -> int:
+    """How many Python function calls `function()` makes: a machine-independent measure of work
+    (deterministic, unlike time), that counts whatever functions the code under test uses."""
+    calls = [0]
+
+    def profile(frame, event, arg):
+        if event == "call":
+            calls[0] += 1
+
+    sys.setprofile(profile)
+    try:
+        function()
+    finally:
+        sys.setprofile(None)
+    return calls[0]
+
+
 def _cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "privlint-tests"
 
