@@ -101,9 +101,9 @@ class Flow:
 
     @property
     def entity(self) -> str:
-        """Made when first asked for, then kept: made for every flow up front, 20,000 flows'
-        names cost 1.4 MB, yet a flow with findings names itself in each (up to eleven, each
-        made twice: 2 million names for 131,000 flows)."""
+        """Made on first use, then kept. Not made up front: 20,000 flows' names cost 1.4 MB,
+        and most flows have no finding. Kept: a flow is named in each of its findings, twice
+        (the worst 10 MB file asked 2 million times for the names of 131,000 flows)."""
         if self._entity is None:
             self._entity = flow_entity(self.source, self.target, self.ordinal)
         return self._entity
