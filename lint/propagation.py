@@ -445,30 +445,37 @@ class Propagation:
         in_play = 0
         for mask in (*value.values(), *above.values(), *declares.values()):
             in_play |= mask
+        # A worklist, first in depth-first order: a node is visited again only when what it
+        # holds grew, so the category settles here in at most (bits in play + 1) visits a node,
+        # however often the component's data went round. Two fixed passes left the rest to the
+        # sweeps, and the sweeps' turns grew with the component (a 20,000-flow map that is
+        # one cycle: 4.9x the time and 4.1x the calls of a quarter of it).
         order = _depth_first_order(out, in_play)
-        for _ in range(2):
-            changed = False
-            for source in order:
-                held = value.get(source)
-                if held is None:
-                    if source not in above:
-                        continue  # holds none of it, nor makes it of a key above
-                    held = 0
-                edges = out.get(source, ())
-                for target, allowed, is_exact in zip(edges[0::3], edges[1::3], edges[2::3]):
-                    mask = held | above[source] if is_exact else held
-                    if allowed is not None:
-                        mask &= allowed
-                    if is_exact and declares:
-                        mask |= declares.get((source, target), 0)
-                    if not mask:
-                        continue  # nothing to bring (the target may not hold the category)
-                    before = value[target]
-                    if before | mask != before:
-                        value[target] = before | mask
-                        changed = True
-            if not changed:
-                break
+        pending = deque(order)
+        queued = set(order)
+        while pending:
+            source = pending.popleft()
+            queued.discard(source)
+            held = value.get(source)
+            if held is None:
+                if source not in above:
+                    continue  # holds none of it, nor makes it of a key above
+                held = 0
+            edges = out.get(source, ())
+            for target, allowed, is_exact in zip(edges[0::3], edges[1::3], edges[2::3]):
+                mask = held | above[source] if is_exact else held
+                if allowed is not None:
+                    mask &= allowed
+                if is_exact and declares:
+                    mask |= declares.get((source, target), 0)
+                if not mask:
+                    continue  # nothing to bring (the target may not hold the category)
+                before = value[target]
+                if before | mask != before:
+                    value[target] = before | mask
+                    if target in out and target not in queued:
+                        queued.add(target)
+                        pending.append(target)
         grown = []
         for node, mask in value.items():
             if mask != self.held[node][category]:
