@@ -423,13 +423,12 @@ class Propagation:
 
     def _pass_on(self, category: str, flows: list[list], exact: list) -> list[str]:
         """Carry what the component's nodes hold of the category along its flows (those listing
-        it or a key above it) twice, in the order of a depth-first search of those flows, not of
-        the whole map (see _sweep): against an order fixed by flows carrying other data, the
-        category's own path zig-zags and each sweep carries it one hop. Two passes settle a path
-        or a ring; the sweeps do the rest. The search follows, from each node, the flows that
-        keep the most of what the component holds of the category first, for the same reason:
-        flows keeping only other origins would otherwise fix the order. Returns the nodes that
-        grew."""
+        it or a key above it) until it settles, visiting first in the order of a depth-first
+        search of those flows, not of the whole map (see _sweep): against an order fixed by
+        flows carrying other data, the category's own path zig-zags and each sweep carries it
+        one hop. The search follows, from each node, the flows that keep the most of what the
+        component holds of the category first, for the same reason: flows keeping only other
+        origins would otherwise fix the order. Returns the nodes that grew."""
         out: dict[str, list] = defaultdict(list)  # source -> flat target, keeps, lists it exactly
         for listed in flows:
             is_exact = listed is exact
@@ -445,11 +444,11 @@ class Propagation:
         in_play = 0
         for mask in (*value.values(), *above.values(), *declares.values()):
             in_play |= mask
-        # A worklist, first in depth-first order: a node is visited again only when what it
-        # holds grew, so the category settles here in at most (bits in play + 1) visits a node,
-        # however often the component's data went round. Two fixed passes left the rest to the
-        # sweeps, and the sweeps' turns grew with the component (a 20,000-flow map that is
-        # one cycle: 4.9x the time and 4.1x the calls of a quarter of it).
+        # A worklist: a node is visited again only when what it holds grew, so the category
+        # settles here in at most (bits in play + 1) visits a node, however often the
+        # component's data went round. Two fixed passes left the rest to the sweeps, whose
+        # turns grew with the component (a 20,000-flow map that is one cycle: 4.9x the time and
+        # 4.1x the calls of a quarter of it).
         order = _depth_first_order(out, in_play)
         pending = deque(order)
         queued = set(order)
