@@ -43,9 +43,10 @@ import generate  # noqa: E402  (benchmarks/generate.py)
 
 AS_OF = "2026-11-01"
 FLOOR = "import networkx, jsonschema, click, ruamel.yaml"
-BARE_PARSE = (
+BARE_PARSE = (  # every file named after it, one after the other
     "import sys\nfrom ruamel.yaml import YAML\n"
-    "with open(sys.argv[1], 'rb') as handle:\n    YAML(typ='safe', pure=False).load(handle)\n"
+    "for path in sys.argv[1:]:\n"
+    "    with open(path, 'rb') as handle:\n        YAML(typ='safe', pure=False).load(handle)\n"
 )
 BASE_NODES, BASE_FLOWS = 250, 2_500  # 1x; 8x is the 2,000-node / 20,000-flow scale inventory
 SMOKE_NODES, SMOKE_FLOWS = 25, 250
@@ -102,12 +103,20 @@ def interleaved(commands: dict[str, list[str]], repeats: int) -> dict[str, list[
     return results
 
 
+def inventory_files(path: str) -> list[Path]:
+    """The files `privlint check path` reads: the file itself, or a directory's YAML files."""
+    from privlint.lint import discover
+
+    return list(discover.targets([path])[0].files)
+
+
 def median(values) -> float:
     return statistics.median(values)
 
 
 def phases(path: str) -> dict[str, float]:
-    """The pipeline's phases in a fresh interpreter: parse, validate, graph, rules, report."""
+    """The pipeline's phases in a fresh interpreter: parse, validate, graph, rules, report;
+    and a bare load of the same files. `path` is a file or a directory inventory."""
     code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import run; run._phases_child({path!r})"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900, env=ENV)
     if output.returncode != 0:
@@ -138,8 +147,9 @@ def _phases_child(path: str) -> None:
     loader.load = timed("parse", loader.load)
     loader.decode = timed("parse", loader.decode)
     schema.validate = timed("validate", schema.validate)
+    files = inventory_files(path)
     start = time.perf_counter()
-    context = engine.load_context(path, [Path(path)], dt.date.fromisoformat(AS_OF))
+    context = engine.load_context(path, files, dt.date.fromisoformat(AS_OF))
     loaded = time.perf_counter()
     spent["validate"] += (loaded - start) - spent["parse"] - spent["validate"]  # reading, merging
     if context.valid:
@@ -153,8 +163,9 @@ def _phases_child(path: str) -> None:
     bare_start = time.perf_counter()
     from ruamel.yaml import YAML
 
-    with open(path, "rb") as handle:
-        YAML(typ="safe", pure=False).load(handle)
+    for file in files:
+        with open(file, "rb") as handle:
+            YAML(typ="safe", pure=False).load(handle)
     bare = time.perf_counter() - bare_start
     result = {
         "parse": spent["parse"],
@@ -188,9 +199,10 @@ def _calls_child(path: str) -> None:
 
     gc.disable()
     as_of = dt.date.fromisoformat(AS_OF)
+    files = inventory_files(path)
 
     def check():
-        report.text(engine.run(engine.load_context(path, [Path(path)], as_of)), 1)
+        report.text(engine.run(engine.load_context(path, files, as_of)), 1)
 
     check()  # warm-up: reference data, taxonomy and schema load once per process
     calls = [0]
