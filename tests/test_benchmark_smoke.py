@@ -37,3 +37,19 @@ def test_generator_is_deterministic_and_valid(tmp_path):
     from privlint.lint import loader, schema
 
     assert schema.validate(loader.load(str(path), text)) == []
+
+
+def test_every_shape_is_generated_and_checked(tmp_path, cli):
+    """benchmarks/shapes.py writes each of the README's other shapes, and privlint checks each
+    (the smallest size run.py's smoke run uses; nothing about time)."""
+    shapes = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "shapes.py"), "generate", str(tmp_path), "--flows", "250"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert shapes.returncode == 0, shapes.stdout + shapes.stderr
+    inventories = shapes.stdout.split()
+    assert len(inventories) == 9 and (tmp_path / "split6-250" / "part5.yaml").is_file(), shapes.stdout
+    for inventory in inventories:
+        result = cli("check", inventory)
+        assert result.returncode in (0, 1), (inventory, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
