@@ -60,3 +60,64 @@ def test_a_dpf_programme_whose_start_is_unverified_certifies_no_one_and_pl202_sa
     [finding] = [finding for finding in findings if finding.rule == "PL202"]
     assert (finding.entity, finding.line) == ("flow:shop->crm", 29)
     assert finding.message.endswith("the UK Extension to the EU-U.S. DPF's start date is not verified in privlint's reference data")
+
+
+def _messages(case, rule):
+    return {finding.entity: finding.message for finding in lint(ROOT / "tests/rules" / case) if finding.rule == rule}
+
+
+def test_pl201_tells_a_missing_basis_from_one_that_is_no_tool_for_the_origin():
+    messages = _messages("PL201_missing-transfer-basis/fail-per-origin.yaml", "PL201")
+    assert messages["flow:shop->crm"].startswith(
+        "restricted transfer to CRM Cloud Inc. (US): UK data: 'scc' is not a transfer tool for UK data; "
+    )
+    assert messages["flow:shop->mailer"].startswith(
+        "restricted transfer to Mailer (IN): EEA data has no transfer basis; UK data has no transfer basis; "
+    )
+
+
+def test_pl301_names_the_role_and_says_no_role_is_not_a_service_provider():
+    [message] = _messages("PL301_sale-claim-conflict/fail-no-role.yaml", "PL301").values()
+    assert "goes to Pixel Co (role: no role (not a service provider))" in message
+    assert "goes to Google Analytics (role: third_party)" in _messages("PL301_sale-claim-conflict/fail.yaml", "PL301")["flow:web->ga"]
+
+
+def test_pl303_tells_a_sensitive_category_from_a_broad_one_that_may_include_it():
+    broad = _messages("PL303_sensitive-data-claim-conflict/fail-broad-key.yaml", "PL303")["system:billing"]
+    exact = _messages("PL303_sensitive-data-claim-conflict/fail.yaml", "PL303")["system:checkout"]
+    assert broad.endswith("collects user.financial (may include financial account or card numbers)")
+    assert exact.endswith("collects user.financial.credit_card (financial account or card numbers)")
+
+
+def test_pl105_names_the_denial_each_category_contradicts():
+    messages = _messages("PL105_contradicted-non-collection/fail.yaml", "PL105")
+    assert messages["system:app"] == (
+        "the policy says user.biometric is not collected, but system:app collects user.biometric.fingerprint"
+    )
+    assert messages["system:hris"].startswith("the policy says user.criminal_history is not collected, but ")
+
+
+def test_pl104_tells_a_name_that_matches_nothing_from_a_recipient_that_receives_nothing():
+    [message] = _messages("PL104_stale-disclosure/fail.yaml", "PL104").values()
+    assert message.endswith(
+        "'Mailchimp' matches no declared recipient; 'Zendesk, Inc.' receives nothing in the inventory"
+    )
+
+
+def test_pl004_names_the_kind_of_each_unknown_key_and_the_closest_known_one():
+    messages = _messages("PL004_unknown-taxonomy-key/fail.yaml", "PL004")
+    assert messages["system:shop"] == (
+        "unknown data category 'user.contact.emial' (did you mean 'user.contact.email'?); "
+        "unknown data subject 'customers' (did you mean 'customer'?)"
+    )
+    assert messages["flow:shop->shop"] == "unknown purpose 'essential.servce' (did you mean 'essential.service'?)"
+
+
+def test_pl002_suggests_the_closest_catalog_vendor():
+    messages = _messages("PL002_unknown-reference/fail.yaml", "PL002")
+    assert messages["recipient:payments"].endswith("is not in the vendor catalog (did you mean 'stripe'?)")
+
+
+def test_pl101_names_the_recipient_category_the_policy_could_disclose():
+    [message] = _messages("PL101_undisclosed-recipient/fail-via-hops.yaml", "PL101").values()
+    assert "nor discloses its category 'advertising';" in message
