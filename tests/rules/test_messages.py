@@ -121,3 +121,33 @@ def test_pl002_suggests_the_closest_catalog_vendor():
 def test_pl101_names_the_recipient_category_the_policy_could_disclose():
     [message] = _messages("PL101_undisclosed-recipient/fail-via-hops.yaml", "PL101").values()
     assert "nor discloses its category 'advertising';" in message
+
+
+def test_pl004_lists_ten_unknown_keys_whole_and_counts_the_rest_past_ten(tmp_path):
+    def message(count):
+        keys = ", ".join(f"user.nope{index}" for index in range(count))
+        path = tmp_path / f"inventory{count}.yaml"
+        path.write_text(f"privlint: 1\norganization: {{name: Acme}}\nsystems:\n  - {{id: s, collects: [{{data_categories: [{keys}]}}]}}\n")
+        [finding] = [finding for finding in lint(path) if finding.rule == "PL004"]
+        return finding.message
+
+    assert "more unknown keys" not in message(10)
+    assert message(11).endswith("; and 1 more unknown keys")
+
+
+def test_pl104_counts_the_stale_recipients_past_ten(tmp_path):
+    names = ", ".join(f"Vendor {index}" for index in range(11))
+    path = tmp_path / "inventory.yaml"
+    path.write_text(f"privlint: 1\norganization: {{name: Acme}}\npolicy: {{recipients: [{names}]}}\n")
+    [finding] = [finding for finding in lint(path) if finding.rule == "PL104"]
+    assert finding.message.endswith("; and 1 more recipients")
+
+
+def test_pl106_counts_the_contradictions_past_ten(tmp_path):
+    keys = ", ".join(["user.name", "user.contact.email", "user.contact.phone_number", "user.contact.fax_number",
+                      "user.contact.address", "user.biometric", "user.criminal_history", "user.location.precise",
+                      "user.financial.credit_card", "user.device.cookie_id", "user.account.username"])
+    path = tmp_path / "inventory.yaml"
+    path.write_text(f"privlint: 1\norganization: {{name: Acme}}\npolicy: {{data_categories: [{keys}], not_collected: [{keys}]}}\n")
+    [finding] = [finding for finding in lint(path) if finding.rule == "PL106"]
+    assert finding.message.endswith("; and 1 more contradictions")
