@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -67,27 +68,46 @@ def privlint_command() -> list[str]:
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
+# Linux carries a process's memory high-water mark over exec, and Python starts a child with
+# vfork: the child's ru_maxrss is at least its parent's peak. shapes.py's parent peaks at
+# 740 MiB while it generates the richest shape, and every process it measured "peaked" there.
+# So each measured process is forked by a small launcher interpreter (about 9 MiB), which
+# times it and reads its rusage.
+_LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        os.execvp(sys.argv[1], sys.argv[1:])
+    except OSError as error:
+        print(f"cannot start {sys.argv[1]}: {error.strerror}", file=sys.stderr)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)]))
+"""
+
+
 def run_process(command: list[str], timeout: float = 600) -> tuple[float, int, int]:
     """(wall seconds, peak RSS in bytes, exit code) of one process, output discarded."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
-    deadline = start + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            process.kill()
-            raise RuntimeError(f"timed out: {' '.join(command)}")
-        time.sleep(0.002)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    if process.stderr:
-        process.stderr.close()
-    if process.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {stderr.strip()}")
-    return wall, usage.ru_maxrss * 1024, process.returncode
+    launcher = subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _LAUNCHER, *command],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, start_new_session=True,
+    )
+    try:
+        out, err = launcher.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(launcher.pid, signal.SIGKILL)  # the launcher and the process it forked
+        launcher.communicate()
+        raise RuntimeError(f"timed out: {' '.join(command)}") from None
+    if launcher.returncode != 0:
+        raise RuntimeError(f"could not run {' '.join(command)}: {err.decode('utf-8', 'replace').strip()}")
+    wall, rss, code = json.loads(out)
+    if code not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} exited {code}: {err.decode('utf-8', 'replace').strip()}")
+    return wall, rss, code
 
 
 def interleaved(commands: dict[str, list[str]], repeats: int) -> dict[str, list[tuple[float, int]]]:

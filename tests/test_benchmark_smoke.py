@@ -53,3 +53,21 @@ def test_every_shape_is_generated_and_checked(tmp_path, cli):
         result = cli("check", inventory)
         assert result.returncode in (0, 1), (inventory, result.stderr)
         assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_measured_process_peak_memory_is_its_own_not_its_parents():
+    """Linux keeps a process's peak RSS across exec, and a vfork'd child shares its parent's:
+    measured from a parent that had peaked at 300 MiB, `python -c pass` "peaked" at 311 MiB.
+    run_process forks each measured process from a small launcher instead."""
+    parent = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import run\n"
+        "ballast = bytearray(300 * 2**20); ballast[::4096] = b'x' * len(ballast[::4096]); del ballast\n"
+        "wall, rss, code = run.run_process([sys.executable, '-c', 'pass'])\n"
+        "print(rss, code)"
+    )
+    result = subprocess.run([sys.executable, "-c", parent, str(ROOT / "benchmarks")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    rss, code = map(int, result.stdout.split())
+    assert code == 0
+    assert 4 * 2**20 < rss < 64 * 2**20  # an interpreter's own ~11 MiB, not the parent's 300
