@@ -23,10 +23,7 @@ The shapes differ from that in one way each, and stress:
                  20,000 flows (over privlint's default 10 MB limit, measured with it raised)
 
 `generate` writes OUTDIR/<shape>-<flows>.yaml (split6: a directory OUTDIR/split6-<flows>/);
-the output is deterministic (seed 1). The README's table was measured on files from an earlier
-PyYAML script with the same seed and draws: the same data, and the same bytes except that
-PyYAML quoted `'NO'` (Norway; a boolean in YAML 1.1) where ruamel writes `NO` (a string in
-YAML 1.2, as privlint reads it). `measure` generates every size into a temporary
+the output is deterministic (seed 1). `measure` generates every size into a temporary
 directory and prints one row per shape with the columns of the README's table, measured with
 benchmarks/run.py's functions: (b) `privlint check` against a bare C-backed safe load of the
 same files, as processes (medians of R interleaved rounds) and in-process (one run); (c) the
